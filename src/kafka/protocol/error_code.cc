@@ -1,0 +1,1 @@
+#include "src/kafka/protocol/error_code.h"
