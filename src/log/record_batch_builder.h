@@ -24,7 +24,10 @@ struct BatchOptions {
 };
 
 /// Accumulates records and encodes them as one batch with base offset 0 (the log
-/// assigns the real one). Not thread-safe; reusable after Build via Clear.
+/// assigns the real one), as a Kafka producer does: offset and timestamp deltas relative
+/// to the first record, max_timestamp the largest timestamp added, partition leader
+/// epoch -1, the records section compressed as a whole with options.codec. A batch
+/// without records has timestamps -1. Not thread-safe; reusable after Build via Clear.
 class RecordBatchBuilder {
  public:
   explicit RecordBatchBuilder(BatchOptions options = {}) : options_(options) {}
@@ -40,7 +43,8 @@ class RecordBatchBuilder {
   /// Uncompressed bytes of the records added so far.
   size_t records_bytes() const { return records_.size(); }
 
-  /// Encodes the batch (compressing, computing the CRC-32C).
+  /// Encodes the batch (compressing, computing the CRC-32C). Fails (InvalidArgument)
+  /// past the 2 GiB a batch can hold.
   Result<std::vector<uint8_t>> Build() const;
   void Clear();
 
