@@ -16,8 +16,9 @@ namespace eddy {
 
 /// An open file that is appended at its end and read anywhere.
 /// Thread safety: ReadAt may run concurrently with anything, including Append
-/// (it reads only bytes already appended); Append, Truncate and Sync are called
-/// by one writer at a time.
+/// (it reads only bytes already appended); Append and Truncate are called by one
+/// writer at a time. Sync may run alongside Append (a flush thread syncing while
+/// producers append) and makes durable at least every byte appended before it began.
 class File {
  public:
   virtual ~File() = default;

@@ -54,6 +54,8 @@ struct TopicConfig {
   Status Set(std::string_view key, std::string_view value);
   /// Every setting as Kafka-named key/value text pairs (partitions excluded).
   std::vector<std::pair<std::string, std::string>> ToPairs() const;
+  /// Checks every field's range (what Set checks for one); kInvalidConfig if one is off.
+  Status Validate() const;
 };
 
 struct LogOptions {
@@ -105,6 +107,12 @@ struct ReadOptions {
 
 using WatchId = uint64_t;
 
+/// A record found by timestamp: its offset and its own timestamp.
+struct TimestampOffset {
+  Offset offset;
+  int64_t timestamp = -1;
+};
+
 /// One partition of a topic. Thread-safe: appends are serialised inside; reads run
 /// concurrently with appends and with each other. Obtained from Log and kept alive by
 /// the shared_ptr even if its topic is deleted meanwhile (then appends fail).
@@ -141,9 +149,9 @@ class Partition {
   /// Bytes stored in all segments.
   virtual int64_t size_bytes() const = 0;
 
-  /// The earliest offset whose record timestamp is >= timestamp_ms (Kafka ListOffsets
-  /// semantics), or nullopt if there is none.
-  virtual Result<std::optional<Offset>> OffsetForTimestamp(int64_t timestamp_ms) const = 0;
+  /// The earliest record whose timestamp is >= timestamp_ms (Kafka ListOffsets
+  /// semantics), with that timestamp, or nullopt if there is none.
+  virtual Result<std::optional<TimestampOffset>> OffsetForTimestamp(int64_t timestamp_ms) const = 0;
 
   /// Calls "wake" once, from whichever thread advances it, when the high watermark
   /// moves past "offset" (at once, inline, if it already has), or when the partition
@@ -179,10 +187,22 @@ class Log {
 
   virtual const LogOptions& options() const = 0;
 
+  /// Runs the retention and time-based roll pass over every partition now (the
+  /// background thread runs it every retention_check_interval_ms): deletes the oldest
+  /// segments past retention.bytes or retention.ms and rolls segments older than
+  /// segment.ms. Returns the first error met; the pass still visits every partition.
+  virtual Status EnforceRetention() = 0;
+
   /// Flushes everything, stops background work, marks a clean shutdown. Also run by the
   /// destructor; further calls fail with kShuttingDown.
   virtual Status Close() = 0;
 };
+
+/// Reads like Partition::Read, but when "from" is the high watermark (nothing to read
+/// yet) waits up to max_wait_ms for an append to move it, then reads again: the
+/// in-process reader's long poll. Returns early, empty, if the partition is closed.
+Result<ReadResult> ReadWait(Partition& partition, Offset from, const ReadOptions& options,
+                            int64_t max_wait_ms);
 
 /// Topic names: 1-249 characters of [a-zA-Z0-9._-], not "." or "..".
 Status ValidateTopicName(std::string_view name);
