@@ -1,0 +1,30 @@
+#pragma once
+// `eddy serve`: the eddy process. Opens (and recovers) the log of a data directory,
+// starts the Kafka-compatible broker, and runs until SIGINT or SIGTERM.
+
+#include <string>
+
+#include "src/base/status.h"
+#include "src/log/log.h"
+
+namespace eddy::server {
+
+struct ServeOptions {
+  std::string data_dir = "./data";
+  std::string kafka_addr = "127.0.0.1:9092";
+  /// HOST:PORT that Metadata tells clients to use; empty: derived from kafka_addr.
+  std::string advertised_addr;
+  std::string fsync = "always";
+  bool auto_create_topics = true;
+  int32_t default_partitions = 1;
+  int io_threads = 2;
+  log::TopicConfig topic_defaults;
+};
+
+/// Runs the server until a termination signal; returns why it stopped early if it did.
+Status RunServe(const ServeOptions& options);
+
+/// Splits "HOST:PORT" (port required, 1-65535).
+Status ParseHostPort(const std::string& text, std::string* host, uint16_t* port);
+
+}  // namespace eddy::server
