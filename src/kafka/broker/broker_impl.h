@@ -29,6 +29,8 @@ class Broker::Impl {
   void Register(const std::shared_ptr<Connection>& conn);
   void Unregister(uint64_t connection_id);
   size_t connection_count() const;
+  /// True once Stop has begun.
+  bool stopping() const { return stopped_.load(); }
 
   /// The host Metadata advertises to a client that reached us at "local_host".
   std::string AdvertisedHost(const std::string& local_host) const;

@@ -51,7 +51,7 @@ void Connection::Close(const std::string& reason) {
 
 void Connection::DoClose(const std::string& reason) {
   if (closed_) return;
-  closed_ = true;
+  closed_.store(true, std::memory_order_release);
   if (!reason.empty()) spdlog::warn("closing connection {} from {}: {}", id_, client_, reason);
   error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
@@ -222,8 +222,9 @@ RequestContext::RequestContext(std::shared_ptr<Connection> connection, uint64_t 
       body_offset_(body_offset) {}
 
 RequestContext::~RequestContext() {
-  if (!answered_) {
-    // A handler dropped a request without answering: the client would wait forever.
+  // A request dropped unanswered because its client left or the broker is stopping is
+  // expected; any other is a handler bug that would leave the client waiting forever.
+  if (!answered_ && !connection_->is_closed() && !connection_->broker().stopping()) {
     spdlog::error("{} v{} request from {} (correlation id {}) ended without a response",
                   ApiKeyName(header_.api_key), header_.api_version, connection_->client(), header_.correlation_id);
     connection_->Close("internal error: request left unanswered");

@@ -4,6 +4,7 @@
 // that), while later requests are already being served (pipelining, so that one fsync
 // can cover several produce requests of one client).
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -29,6 +30,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Complete(uint64_t sequence, std::optional<std::vector<uint8_t>> frame);
 
   uint64_t id() const { return id_; }
+  /// True once the connection is closed (any thread).
+  bool is_closed() const { return closed_.load(std::memory_order_acquire); }
   Broker::Impl& broker() { return broker_; }
   const std::string& peer() const { return peer_; }
   const std::string& local_host() const { return local_host_; }
@@ -56,7 +59,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string client_;  // "client_id@peer", set by the first request
   uint8_t size_buf_[4] = {};
 
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};  // written on the strand only
   bool reading_ = false;  // a read is outstanding
   int in_flight_ = 0;     // requests dispatched and not yet completed
   uint64_t next_sequence_ = 0;
