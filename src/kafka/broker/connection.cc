@@ -237,13 +237,14 @@ const std::string& RequestContext::client() const { return connection_->client()
 const std::string& RequestContext::local_host() const { return connection_->local_host(); }
 boost::asio::any_io_executor RequestContext::executor() const { return connection_->executor(); }
 
-void RequestContext::SendBody(const ByteWriter& body) {
-  answered_ = true;
-  ByteWriter frame(body.size() + 16);
-  frame.WriteI32(0);  // size, patched below
+void RequestContext::StartFrame(ByteWriter& frame) const {
+  frame.WriteI32(0);  // size, patched by SendFrame
   ResponseHeader{header_.correlation_id}.Encode(
       frame, ResponseHeaderVersion(header_.api_key, header_.api_version));
-  frame.WriteBytes(body.buffer());
+}
+
+void RequestContext::SendFrame(ByteWriter frame) {
+  answered_ = true;
   frame.PatchI32(0, static_cast<int32_t>(frame.size() - 4));
   connection_->Complete(sequence_, frame.Release());
 }

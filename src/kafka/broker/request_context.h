@@ -36,12 +36,15 @@ class RequestContext {
   /// The connection's strand: post work here to touch this request's state safely.
   boost::asio::any_io_executor executor() const;
 
-  /// Encodes and sends the response (any thread, once).
+  /// Encodes and sends the response (any thread, once). "size_hint" is the expected
+  /// size of the encoded body, so a large response (a Fetch) is encoded straight into a
+  /// buffer of the right size instead of one grown by copying.
   template <typename Response>
-  void Respond(const Response& response) {
-    ByteWriter body;
-    response.Encode(body, version());
-    SendBody(body);
+  void Respond(const Response& response, size_t size_hint = 256) {
+    ByteWriter frame(size_hint + kFrameHeaderReserve);
+    StartFrame(frame);
+    response.Encode(frame, version());
+    SendFrame(std::move(frame));
   }
   /// Ends the request without a response (Produce with acks=0).
   void RespondNothing();
@@ -49,7 +52,11 @@ class RequestContext {
   void CloseConnection(const std::string& why);
 
  private:
-  void SendBody(const ByteWriter& body);
+  static constexpr size_t kFrameHeaderReserve = 16;
+  /// Writes the size placeholder and the response header.
+  void StartFrame(ByteWriter& frame) const;
+  /// Fills in the size and hands the frame to the connection.
+  void SendFrame(ByteWriter frame);
 
   std::shared_ptr<Connection> connection_;
   uint64_t sequence_;

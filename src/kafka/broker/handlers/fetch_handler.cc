@@ -35,7 +35,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     }
     FetchResponse response = ReadAll();
     if (ready_ || request_.max_wait_ms <= 0) {
-      ctx_->Respond(response);
+      Respond(response);
       return;
     }
     timer_.expires_after(std::chrono::milliseconds(request_.max_wait_ms));
@@ -49,6 +49,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
   /// Reads every requested partition; sets ready_ when the response should go now.
   FetchResponse ReadAll() {
     FetchResponse response;
+    response_bytes_ = 0;
     Broker::Impl& broker = ctx_->broker();
     size_t total = 0;
     bool any_error = false;
@@ -90,6 +91,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         out.last_stable_offset = out.high_watermark;
         out.log_start_offset = read->log_start_offset.value();
         total += read->bytes.size();
+        response_bytes_ += read->bytes.size() + kPartitionOverhead;
         // Wake on any append past what this read saw, should the fetch have to wait.
         watch_points_.emplace_back(*partition, read->high_watermark);
         out.records = std::move(read->bytes);
@@ -136,11 +138,16 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
   void Respond(const FetchResponse& response) {
     done_ = true;
     timer_.cancel();
-    ctx_->Respond(response);
+    ctx_->Respond(response, response_bytes_ + kResponseOverhead);
   }
+
+  // Generous upper bounds of the encoded size around the record bytes.
+  static constexpr size_t kPartitionOverhead = 64;
+  static constexpr size_t kResponseOverhead = 1024;
 
   RequestPtr ctx_;
   FetchRequest request_;
+  size_t response_bytes_ = 0;  // record bytes plus overhead of the last ReadAll
   asio::steady_timer timer_;
   int32_t max_bytes_ = 0;
   bool ready_ = false;
