@@ -2,6 +2,8 @@
 third member of the group (a different client library) resumes exactly from the
 committed offsets."""
 
+import subprocess
+import sys
 import time
 import unittest
 
@@ -73,6 +75,10 @@ class ConsumerGroups(EddyTestCase):
         a.close()
         b.close()
 
+        # Committed offsets are durable: they survive a restart of the broker.
+        self.server.stop()
+        self.server.start()
+
         # A kafka-python member of the same group starts where the commits left off.
         third = kafka.KafkaConsumer(
             topic, bootstrap_servers=self.server.bootstrap, group_id=group,
@@ -109,6 +115,44 @@ class ConsumerGroups(EddyTestCase):
             a.poll(0.1)
         self.assertEqual(len(a.assignment()), PARTITIONS)
         self.assertLess(time.time() - left_at, 5)
+        a.close()
+
+
+    def test_a_silent_member_is_expired_after_its_session_timeout(self):
+        topic, group = "groups-expire", "expire-group"
+        self.fill(topic)
+        # The member that goes silent runs in its own process, killed with SIGKILL: it
+        # never leaves, so only its session timeout (6 s) can free its partitions.
+        script = (
+            "import sys, time, confluent_kafka\n"
+            "c = confluent_kafka.Consumer({'bootstrap.servers': sys.argv[1], 'group.id': sys.argv[2],\n"
+            "    'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, 'auto.offset.reset': 'earliest'})\n"
+            "c.subscribe([sys.argv[3]])\n"
+            "while True:\n"
+            "    c.poll(0.1)\n"
+            "    if len(c.assignment()) == 2:\n"
+            "        print('assigned', flush=True)\n")
+        silent = subprocess.Popen([sys.executable, "-c", script, self.server.bootstrap, group, topic],
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            a = self.consumer(group, "survivor")
+            a.subscribe([topic])
+            deadline = time.time() + 60
+            while time.time() < deadline and len(a.assignment()) != 2:
+                a.poll(0.1)
+            self.assertEqual(len(a.assignment()), 2)
+            self.assertEqual(silent.stdout.readline().strip(), "assigned")
+        finally:
+            silent.kill()
+            silent.wait()
+        killed_at = time.time()
+        while time.time() - killed_at < 30 and len(a.assignment()) != PARTITIONS:
+            a.poll(0.1)
+        waited = time.time() - killed_at
+        self.assertEqual(len(a.assignment()), PARTITIONS)
+        # Not before the session timeout (the member never said goodbye), not long after.
+        self.assertGreater(waited, 4.0)
+        self.assertLess(waited, 15.0)
         a.close()
 
 
