@@ -6,22 +6,16 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "src/base/file_system.h"
-#include "src/base/status.h"
+#include "src/log/index_file.h"
 
 namespace eddy::log {
 
-/// Owns the index file and a copy of its entries in memory.
-/// Thread safety: one writer (the partition's appender or recovery) calls Append,
-/// Replace and Sync; Lookup, last and size may run concurrently with it.
-/// Invariant: entries increase strictly in offset and in position. A failed file append
-/// leaves the entry out of memory too; a failed Replace leaves a file that the next
-/// Load finds damaged (and recovery rebuilds), never one that misleads.
+/// Thread safety and failure behaviour: those of IndexFile (one writer; Lookup, last,
+/// size and entries from any thread). Entries increase strictly in offset and position.
 class OffsetIndex {
  public:
   struct Entry {
@@ -30,21 +24,16 @@ class OffsetIndex {
     bool operator==(const Entry&) const = default;
   };
 
-  OffsetIndex(std::unique_ptr<File> file, int64_t base_offset)
-      : file_(std::move(file)), base_offset_(base_offset) {}
+  OffsetIndex(std::unique_ptr<File> file, int64_t base_offset) : file_(std::move(file), base_offset) {}
 
-  /// Reads the file's entries into memory and checks their shape: whole entries,
-  /// strictly increasing, positions inside a log of "log_size" bytes. On damage
-  /// returns Corruption saying what is wrong (the caller rebuilds); memory then holds
-  /// no entries.
+  /// Loads and checks the file (see IndexFile::Load); every position must lie inside a
+  /// log of "log_size" bytes.
   Status Load(uint64_t log_size);
 
-  /// Adds an entry at the end. Entries that would not increase are ignored. A failed
-  /// file append is cut back and reported; the entry is then left out.
+  /// Adds an entry at the end. Entries that would not increase are ignored.
   Status Append(int64_t offset, uint64_t position);
 
-  /// Replaces the whole index, in memory and in the file (one write), with "entries"
-  /// (a rebuild after recovery). Does nothing when they equal the current ones.
+  /// Replaces the whole index (a rebuild after recovery).
   Status Replace(std::vector<Entry> entries);
 
   /// The entry with the largest offset <= "offset"; {base_offset, 0} when there is none.
@@ -54,14 +43,12 @@ class OffsetIndex {
   size_t size() const;
   std::vector<Entry> entries() const;
 
-  Status Sync() { return file_->Sync(); }
-  const std::string& path() const { return file_->path(); }
+  Status Sync();
+  const std::string& path() const;
 
  private:
-  std::unique_ptr<File> file_;
-  const int64_t base_offset_;
-  mutable std::mutex mu_;
-  std::vector<Entry> entries_;  // guarded by mu_ (written only by the single writer)
+  struct Layout;
+  IndexFile<Entry, Layout> file_;
 };
 
 }  // namespace eddy::log

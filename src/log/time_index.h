@@ -6,19 +6,16 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "src/base/file_system.h"
-#include "src/base/status.h"
+#include "src/log/index_file.h"
 
 namespace eddy::log {
 
-/// Owns the time index file and a copy of its entries in memory.
-/// Thread safety: as OffsetIndex (one writer; Lookup and last from any thread).
-/// Invariant: entries increase strictly in timestamp and in offset.
+/// Thread safety and failure behaviour: those of IndexFile (one writer; LookupBefore,
+/// last and entries from any thread). Entries increase strictly in timestamp and offset.
 class TimeIndex {
  public:
   struct Entry {
@@ -27,15 +24,14 @@ class TimeIndex {
     bool operator==(const Entry&) const = default;
   };
 
-  TimeIndex(std::unique_ptr<File> file, int64_t base_offset)
-      : file_(std::move(file)), base_offset_(base_offset) {}
+  TimeIndex(std::unique_ptr<File> file, int64_t base_offset) : file_(std::move(file), base_offset) {}
 
-  /// Reads and checks the file (whole entries, strictly increasing, offsets below
-  /// "end_offset"); Corruption describes damage, and memory then holds no entries.
+  /// Loads and checks the file (see IndexFile::Load); every offset must be below
+  /// "end_offset".
   Status Load(int64_t end_offset);
 
   /// Adds (timestamp, offset) if it increases both fields past the last entry;
-  /// otherwise does nothing. A failed file append is cut back and reported.
+  /// otherwise does nothing.
   Status MaybeAppend(int64_t timestamp, int64_t offset);
 
   /// Replaces every entry, in memory and in the file (a rebuild).
@@ -48,14 +44,12 @@ class TimeIndex {
   std::optional<Entry> last() const;
   std::vector<Entry> entries() const;
 
-  Status Sync() { return file_->Sync(); }
-  const std::string& path() const { return file_->path(); }
+  Status Sync();
+  const std::string& path() const;
 
  private:
-  std::unique_ptr<File> file_;
-  const int64_t base_offset_;
-  mutable std::mutex mu_;
-  std::vector<Entry> entries_;  // guarded by mu_
+  struct Layout;
+  IndexFile<Entry, Layout> file_;
 };
 
 }  // namespace eddy::log
