@@ -1,10 +1,12 @@
 #include "bench/disk_baseline.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <fstream>
 #include <random>
 #include <vector>
 
@@ -50,12 +52,36 @@ Status WriteAll(int fd, const uint8_t* data, size_t size, const std::string& pat
   return Status::OK();
 }
 
+// Reads the page-cache figures of DiskBaselineResult from /proc/vmstat; leaves them at -1
+// where it cannot (not Linux, /proc not mounted): they explain a result, they are not it.
+void ReadDirtyPages(DiskBaselineResult* result) {
+  std::ifstream vmstat("/proc/vmstat");
+  const int64_t page_bytes = ::sysconf(_SC_PAGESIZE);
+  int64_t dirty = -1, writeback = -1, background = -1, threshold = -1;
+  std::string key;
+  int64_t pages = 0;
+  while (vmstat >> key >> pages) {
+    if (key == "nr_dirty") dirty = pages;
+    if (key == "nr_writeback") writeback = pages;
+    if (key == "nr_dirty_background_threshold") background = pages;
+    if (key == "nr_dirty_threshold") threshold = pages;
+  }
+  if (dirty >= 0 && writeback >= 0) result->dirty_bytes_at_end = (dirty + writeback) * page_bytes;
+  if (background >= 0) result->dirty_background_threshold_bytes = background * page_bytes;
+  if (threshold >= 0) result->dirty_threshold_bytes = threshold * page_bytes;
+}
+
 }  // namespace
 
 Result<DiskBaselineResult> RunDiskBaseline(const DiskBaselineOptions& options) {
   if (options.chunk_bytes == 0) return Status::InvalidArgument("chunk size must be > 0");
   std::string path = JoinPath(options.dir, "disk-baseline-" + std::to_string(::getpid()) + ".tmp");
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // A new inode, never a leftover of a run that died: its pages could be in the cache
+  // already, and every byte must be new file data.
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return Status::FromErrno(errno, "unlink " + path);
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno(errno, "open " + path);
   ScratchFile file(fd, path);
 
@@ -65,30 +91,42 @@ Result<DiskBaselineResult> RunDiskBaseline(const DiskBaselineOptions& options) {
   for (auto& b : chunk) b = static_cast<uint8_t>(rng());
 
   DiskBaselineResult result;
-  // When each chunk finished syncing, to split the run in halves afterwards.
-  std::vector<int64_t> synced_at;
+  const bool sync_each = options.sync == SyncMode::kEachChunk;
+  // When each chunk was written (and synced), to split the run in halves afterwards.
+  std::vector<int64_t> done_at;
   const int64_t start = NowNs();
   const auto deadline = start + static_cast<int64_t>(options.max_seconds * 1e9);
   int64_t now = start;
   while (result.bytes < options.max_bytes && now < deadline) {
     int64_t before = now;
     RETURN_IF_ERROR(WriteAll(file.fd(), chunk.data(), chunk.size(), file.path()));
-    if (::fdatasync(file.fd()) != 0) return Status::FromErrno(errno, "fdatasync " + file.path());
+    if (sync_each && ::fdatasync(file.fd()) != 0) {
+      return Status::FromErrno(errno, "fdatasync " + file.path());
+    }
     now = NowNs();
-    result.sync_ns.Record(static_cast<uint64_t>(now - before));
+    result.chunk_ns.Record(static_cast<uint64_t>(now - before));
     result.bytes += chunk.size();
-    ++result.syncs;
-    synced_at.push_back(now);
+    ++result.chunks;
+    done_at.push_back(now);
   }
   result.seconds = static_cast<double>(now - start) / 1e9;
+  ReadDirtyPages(&result);
+
+  // Appends only: the file must hold every byte written, once.
+  struct stat st;
+  if (::fstat(file.fd(), &st) != 0) return Status::FromErrno(errno, "fstat " + file.path());
+  if (static_cast<uint64_t>(st.st_size) != result.bytes) {
+    return Status::Internal(file.path() + " holds " + std::to_string(st.st_size) + " bytes after " +
+                            std::to_string(result.bytes) + " were appended");
+  }
 
   // The second half starts at the first chunk begun after the midpoint.
   const int64_t midpoint = start + (now - start) / 2;
   int64_t half_start = now;
-  for (size_t i = 0; i < synced_at.size(); ++i) {
-    if (synced_at[i] >= midpoint) {
-      half_start = i == 0 ? start : synced_at[i - 1];
-      result.second_half_bytes = (synced_at.size() - i) * chunk.size();
+  for (size_t i = 0; i < done_at.size(); ++i) {
+    if (done_at[i] >= midpoint) {
+      half_start = i == 0 ? start : done_at[i - 1];
+      result.second_half_bytes = (done_at.size() - i) * chunk.size();
       break;
     }
   }

@@ -3,6 +3,7 @@
 //   log_bench produce --bootstrap 127.0.0.1:9092 --topic t --partitions 4 --size 100 ...
 //   log_bench produce --mock --topic t ...        (librdkafka's in-process mock cluster)
 //   log_bench disk --dir DATA_PARENT --chunk-bytes 1048576
+//   log_bench disk --dir DATA_PARENT --sync none  (buffered writes: the page cache's ceiling)
 //   log_bench settings                            (the client settings every run uses)
 //
 // Each run prints one JSON line (for bench/run_log_bench.sh) and one line for people.
@@ -12,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -117,24 +119,30 @@ int RunDisk(const eddy::bench::DiskBaselineOptions& options, const std::vector<s
   auto result = eddy::bench::RunDiskBaseline(options);
   if (!result.ok()) return Fail("disk", result.status());
   const auto& r = *result;
+  const bool sync_each = options.sync == eddy::bench::SyncMode::kEachChunk;
   double mb_s = static_cast<double>(r.bytes) / r.seconds / kMB;
-  double syncs_s = static_cast<double>(r.syncs) / r.seconds;
+  double chunks_s = static_cast<double>(r.chunks) / r.seconds;
   double sustained_mb_s = r.second_half_seconds > 0 ? static_cast<double>(r.second_half_bytes) /
                                                           r.second_half_seconds / kMB
                                                     : mb_s;
   std::printf(
       "%s\n",
-      fmt::format("{{\"kind\":\"disk\",{}\"dir\":\"{}\",\"chunk_bytes\":{},\"bytes\":{},"
-                  "\"seconds\":{:.3f},\"mb_s\":{:.2f},\"sustained_mb_s\":{:.2f},\"syncs_s\":{:.1f},"
-                  "\"sync_us\":{}}}",
-                  TagsJson(tags), options.dir, options.chunk_bytes, r.bytes, r.seconds, mb_s,
-                  sustained_mb_s, syncs_s, LatencyJson(r.sync_ns))
+      fmt::format("{{\"kind\":\"disk\",{}\"dir\":\"{}\",\"sync\":\"{}\",\"chunk_bytes\":{},"
+                  "\"bytes\":{},\"seconds\":{:.3f},\"mb_s\":{:.2f},\"sustained_mb_s\":{:.2f},"
+                  "\"chunks_s\":{:.1f},\"chunk_us\":{},\"dirty_bytes_at_end\":{},"
+                  "\"dirty_background_threshold_bytes\":{},\"dirty_threshold_bytes\":{}}}",
+                  TagsJson(tags), options.dir, sync_each ? "each" : "none", options.chunk_bytes,
+                  r.bytes, r.seconds, mb_s, sustained_mb_s, chunks_s, LatencyJson(r.chunk_ns),
+                  r.dirty_bytes_at_end, r.dirty_background_threshold_bytes, r.dirty_threshold_bytes)
           .c_str());
   std::printf(
-      "# disk %s%zu B chunks + fdatasync: %.1f MB/s (second half %.1f MB/s), %.0f syncs/s, "
-      "p50 %s p99 %s\n",
-      TagsText(tags).c_str(), options.chunk_bytes, mb_s, sustained_mb_s, syncs_s,
-      Millis(r.sync_ns.Percentile(50)).c_str(), Millis(r.sync_ns.Percentile(99)).c_str());
+      "# disk %s%zu B chunks, %s: %.1f MB/s (second half %.1f MB/s) over %.1f GB, %.0f %s/s, "
+      "p50 %s p99 %s; dirty page cache at the end %.2f GB\n",
+      TagsText(tags).c_str(), options.chunk_bytes,
+      sync_each ? "fdatasync after each" : "buffered (page cache, no fsync)", mb_s, sustained_mb_s,
+      static_cast<double>(r.bytes) / 1e9, chunks_s, sync_each ? "syncs" : "writes",
+      Millis(r.chunk_ns.Percentile(50)).c_str(), Millis(r.chunk_ns.Percentile(99)).c_str(),
+      static_cast<double>(r.dirty_bytes_at_end) / 1e9);
   return 0;
 }
 
@@ -143,7 +151,7 @@ int RunDisk(const eddy::bench::DiskBaselineOptions& options, const std::vector<s
 int main(int argc, char** argv) {
   CLI::App app{
       "log_bench: produce/consume benchmark of a Kafka-compatible log, and the disk's "
-      "durable-write baseline"};
+      "write baselines"};
   app.require_subcommand(1);
   std::vector<std::string> tags;
 
@@ -192,12 +200,24 @@ int main(int argc, char** argv) {
 
   eddy::bench::DiskBaselineOptions disk;
   auto* disk_cmd = app.add_subcommand(
-      "disk", "Append chunks with fdatasync after each: the disk's durable-write bandwidth");
+      "disk",
+      "Append chunks to a fresh file, with fdatasync after each (the disk's durable-write "
+      "bandwidth) or with none (--sync none: the page cache's buffered-write ceiling)");
   disk_cmd->add_option("--dir", disk.dir, "Directory to write in (the data dir's file system)")
       ->required();
-  disk_cmd->add_option("--chunk-bytes", disk.chunk_bytes, "Bytes per write + fdatasync")
+  disk_cmd->add_option("--chunk-bytes", disk.chunk_bytes, "Bytes per write (+ fdatasync)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  disk_cmd
+      ->add_option("--sync", disk.sync,
+                   "each: fdatasync after every chunk; none: never sync (buffered writes)")
+      ->transform(CLI::CheckedTransformer(
+                      std::map<std::string, eddy::bench::SyncMode>{
+                          {"each", eddy::bench::SyncMode::kEachChunk},
+                          {"none", eddy::bench::SyncMode::kNone}},
+                      CLI::ignore_case)
+                      .description("each|none"))
+      ->default_str("each");
   disk_cmd->add_option("--max-bytes", disk.max_bytes, "Stop after this many bytes")
       ->capture_default_str();
   disk_cmd->add_option("--max-seconds", disk.max_seconds, "Stop after this many seconds")

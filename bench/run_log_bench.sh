@@ -15,10 +15,12 @@
 #   PARTS="disk mock eddy redis"   run only these parts of the matrix (default: all); a
 #                    report from a partial run says which figures were not measured
 #
-# Order: disk baseline, librdkafka mock cluster, eddy with each fsync policy (fresh data
-# dir each), Redis Streams with the matching appendfsync. Every process it starts is
-# stopped on exit, also on failure or Ctrl-C. A failed run is recorded as FAILED in the
-# report and makes the script exit non-zero, after the rest of the matrix has run.
+# Order: disk baselines (fdatasync'd, then buffered), librdkafka mock cluster, eddy with
+# each fsync policy (fresh data dir each; the disk measured again around the always runs,
+# the buffered baseline around the interval and never runs), Redis Streams with the
+# matching appendfsync. Every process it starts is stopped on exit, also on failure or
+# Ctrl-C. A failed run is recorded as FAILED in the report and makes the script exit
+# non-zero, after the rest of the matrix has run.
 
 set -euo pipefail
 
@@ -55,6 +57,9 @@ DISK_SECONDS=6
 # The reference for fsync=always: long enough to outlast a virtual disk's burst.
 DISK_SUSTAIN_SECONDS=10
 DISK_MAX_BYTES=$((32 << 30))
+# How long the pages freed by a deleted scratch file or data dir take to go back to the
+# host (see settle_freed_pages).
+SETTLE_SECONDS=20
 if [[ "${QUICK:-0}" == 1 ]]; then
   MESSAGES=([100]=100000 [1024]=20000)
   REDIS_MESSAGES=([100]=20480 [1024]=10240)
@@ -62,6 +67,7 @@ if [[ "${QUICK:-0}" == 1 ]]; then
   REPEATS=1
   DISK_SECONDS=1
   DISK_SUSTAIN_SECONDS=2
+  SETTLE_SECONDS=3
 fi
 
 PARTS=${PARTS:-disk mock eddy redis}
@@ -176,13 +182,41 @@ run_log_bench_cmd() {
 echo "run_log_bench: run directory $RUN_DIR"
 "$PY" "$REPORT_PY" machine --dir "$BENCH_DIR" --label start >>"$JSONL"
 
-# --- 1. the disk: sequential appends with fdatasync after each ---------------------------
+# run_buffered_baseline WHEN: 1 MiB appends to a fresh file without any sync, long enough
+# to get past the pages just freed by deleted files (which the kernel reuses much faster
+# than new ones): the page cache's buffered-write ceiling, which no log writing through the
+# page cache can beat whatever its fsync policy. Its dirty pages are dropped with the file;
+# the sync after it leaves nothing of it to write back for the next run.
+run_buffered_baseline() {
+  local when=$1
+  run_log_bench_cmd disk "disk buffered chunk=1048576 $when" disk --dir "$RUN_DIR" --sync none \
+    --chunk-bytes 1048576 --max-seconds "$DISK_SUSTAIN_SECONDS" --max-bytes "$DISK_MAX_BYTES" \
+    --tag "when=$when"
+  sync
+}
+
+# settle_freed_pages: on these virtual machines a page freed by a deleted file is reused
+# at memory speed for a while, until the guest hands it back to the host; after that it
+# fills at the buffered-write ceiling like any new page. A scratch file or data dir the
+# benchmark just deleted (gigabytes: the buffered baseline alone writes 5-12 GB) would let
+# the next runs write their first gigabytes several times faster than the machine
+# sustains, so every eddy policy and Redis start only once those pages have gone back
+# (measured: 20 s is enough for 9 GB).
+settle_freed_pages() {
+  sleep "$SETTLE_SECONDS"
+}
+
+# --- 1. the disk: sequential appends with fdatasync after each, then buffered -------------
 if wants disk; then echo "== disk baseline (append + fdatasync in $BENCH_DIR)"; fi
 for chunk in "${DISK_CHUNKS[@]}"; do
   wants disk || break
   run_log_bench_cmd disk "disk chunk=$chunk" disk --dir "$RUN_DIR" --chunk-bytes "$chunk" \
     --max-seconds "$DISK_SECONDS" --max-bytes "$DISK_MAX_BYTES"
 done
+if wants disk; then
+  echo "== buffered write baseline (append, no fsync, in $BENCH_DIR)"
+  run_buffered_baseline start
+fi
 
 # --- 2. librdkafka's in-process mock cluster: the client + loopback ceiling --------------
 if wants mock; then echo "== librdkafka mock cluster"; fi
@@ -217,6 +251,9 @@ run_eddy_config() {
     record_failure log "$what" "topics create: $(tr '\n' ' ' <"$RUN_DIR/topic.out")"
     return
   fi
+  # Every run starts from the same state: the dirty pages earlier runs left are written
+  # back first, so a run is not charged with the writeback of the one before it.
+  sync
   run_log_bench_cmd log "$what" produce --bootstrap "127.0.0.1:$port" --topic "$topic" \
     --partitions "$parts" --size "$size" --messages "${MESSAGES[$size]}" \
     --max-seconds "$MAX_SECONDS" --acks "$acks" --stall-timeout-ms 20000 \
@@ -225,6 +262,12 @@ run_eddy_config() {
 
 for policy in "${FSYNC_POLICIES[@]}"; do
   wants eddy || break
+  # The page cache's ceiling, measured again right before the runs compared with the mock
+  # cluster (and after the never runs, below): with fsync=interval, eddy writes through it.
+  if [[ "$policy" == interval:1000 ]]; then
+    echo "== buffered write baseline before fsync=interval"
+    run_buffered_baseline before-interval
+  fi
   echo "== eddy --fsync $policy"
   name=${policy%%:*}
   data_dir=$RUN_DIR/eddy-$name
@@ -247,6 +290,7 @@ for policy in "${FSYNC_POLICIES[@]}"; do
       --chunk-bytes 1048576 --max-seconds "$DISK_SUSTAIN_SECONDS" --max-bytes "$DISK_MAX_BYTES" \
       --tag when=before-always
   fi
+  settle_freed_pages
   for rep in $(seq "$REPEATS"); do
     for size in "${SIZES[@]}"; do
       for acks in "${ACKS[@]}"; do
@@ -269,6 +313,11 @@ for policy in "${FSYNC_POLICIES[@]}"; do
   # The next policy starts from a quiet disk: nothing of this one left to write back.
   rm -rf "$data_dir"
   sync
+  if [[ "$policy" == never ]]; then
+    echo "== buffered write baseline after fsync=never"
+    run_buffered_baseline after-never
+    if wants redis; then settle_freed_pages; fi
+  fi
 done
 
 # --- 4. Redis Streams with the matching appendfsync ---------------------------------------
