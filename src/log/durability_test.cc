@@ -26,8 +26,6 @@ using testing::WaitDurable;
 
 constexpr int64_t kStart = 1'700'000'000'000;
 
-LogError ErrorOf(const Status& st) { return static_cast<LogError>(st.detail()); }
-
 class PowerCutTest : public ::testing::Test {
  protected:
   void Open(Durability durability, TopicConfig config = {}) {
@@ -160,10 +158,10 @@ TEST_F(PowerCutTest, AFailedSyncFailsTheWaitersAndRefusesAppendsUntilReopen) {
   auto second = p->Append(b);
   ASSERT_TRUE(second.ok()) << "the write itself succeeds";
   Status durable = WaitDurable(*p, second->last_offset);
-  EXPECT_EQ(ErrorOf(durable), LogError::kStorage) << durable.ToString();
+  EXPECT_EQ(LogErrorOf(durable), LogError::kStorage) << durable.ToString();
   EXPECT_EQ(p->high_watermark(), Offset(3)) << "readers never saw the unsynced batch";
   std::vector<uint8_t> c = MakeBatch(1, kStart, "c");
-  EXPECT_EQ(ErrorOf(p->Append(c).status()), LogError::kStorage);
+  EXPECT_EQ(LogErrorOf(p->Append(c).status()), LogError::kStorage);
   auto read = p->Read(Offset(0), {});
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(DecodeRecords(read->bytes).size(), 3u);

@@ -2,6 +2,8 @@
 // Why a log operation failed, carried as Status::detail() so that the Kafka front end
 // can answer with the matching Kafka error code without parsing messages.
 
+#include "src/base/status.h"
+
 namespace eddy::log {
 
 enum class LogError : int {
@@ -19,5 +21,8 @@ enum class LogError : int {
   kStorage = 11,              // the disk failed (I/O error, disk full); nothing was acknowledged
   kShuttingDown = 12,
 };
+
+/// The LogError a failed log operation carried (kNone for OK or a foreign status).
+inline LogError LogErrorOf(const Status& status) { return static_cast<LogError>(status.detail()); }
 
 }  // namespace eddy::log

@@ -20,6 +20,4 @@ inline Status StorageError(const Status& status, std::string_view context = {}) 
   return with_context.WithDetail(static_cast<int>(LogError::kStorage));
 }
 
-inline LogError LogErrorOf(const Status& status) { return static_cast<LogError>(status.detail()); }
-
 }  // namespace eddy::log

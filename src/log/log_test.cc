@@ -30,8 +30,6 @@ using testing::WaitDurable;
 
 constexpr int64_t kStart = 1'700'000'000'000;
 
-LogError ErrorOf(const Status& st) { return static_cast<LogError>(st.detail()); }
-
 class LogTest : public ::testing::Test {
  protected:
   LogOptions Options() const {
@@ -140,19 +138,19 @@ TEST_F(LogTest, CreatedTopicsAndTheirSettingsSurviveAReopen) {
   EXPECT_EQ(orders->config.retention_ms, 12345);
   EXPECT_EQ(orders->config.segment_bytes, 1 << 20);
   EXPECT_TRUE(log_->GetPartition("orders", PartitionId(2)).ok());
-  EXPECT_EQ(ErrorOf(log_->GetPartition("orders", PartitionId(3)).status()),
+  EXPECT_EQ(LogErrorOf(log_->GetPartition("orders", PartitionId(3)).status()),
             LogError::kUnknownTopicOrPartition);
 }
 
 TEST_F(LogTest, CreateTopicRefusesDuplicatesBadNamesAndBadSettings) {
   Open();
   ASSERT_TRUE(log_->CreateTopic("t", TopicConfig{}).ok());
-  EXPECT_EQ(ErrorOf(log_->CreateTopic("t", TopicConfig{}).status()), LogError::kTopicAlreadyExists);
-  EXPECT_EQ(ErrorOf(log_->CreateTopic("a/b", TopicConfig{}).status()), LogError::kInvalidTopicName);
+  EXPECT_EQ(LogErrorOf(log_->CreateTopic("t", TopicConfig{}).status()), LogError::kTopicAlreadyExists);
+  EXPECT_EQ(LogErrorOf(log_->CreateTopic("a/b", TopicConfig{}).status()), LogError::kInvalidTopicName);
   TopicConfig bad;
   bad.partitions = 0;
-  EXPECT_EQ(ErrorOf(log_->CreateTopic("u", bad).status()), LogError::kInvalidConfig);
-  EXPECT_EQ(ErrorOf(log_->GetPartition("nope", PartitionId(0)).status()),
+  EXPECT_EQ(LogErrorOf(log_->CreateTopic("u", bad).status()), LogError::kInvalidConfig);
+  EXPECT_EQ(LogErrorOf(log_->GetPartition("nope", PartitionId(0)).status()),
             LogError::kUnknownTopicOrPartition);
 }
 
@@ -163,11 +161,11 @@ TEST_F(LogTest, DeletingATopicRemovesItsFilesAndFailsLaterAppends) {
   ASSERT_TRUE(log_->DeleteTopic("doomed").ok());
   EXPECT_FALSE(fs_->Exists(Options().data_dir + "/topics/doomed"));
   std::vector<uint8_t> batch = MakeBatch(1, kStart);
-  EXPECT_EQ(ErrorOf(p->Append(batch).status()), LogError::kUnknownTopicOrPartition);
-  EXPECT_EQ(ErrorOf(p->Read(Offset(0), {}).status()), LogError::kUnknownTopicOrPartition);
-  EXPECT_EQ(ErrorOf(log_->GetPartition("doomed", PartitionId(0)).status()),
+  EXPECT_EQ(LogErrorOf(p->Append(batch).status()), LogError::kUnknownTopicOrPartition);
+  EXPECT_EQ(LogErrorOf(p->Read(Offset(0), {}).status()), LogError::kUnknownTopicOrPartition);
+  EXPECT_EQ(LogErrorOf(log_->GetPartition("doomed", PartitionId(0)).status()),
             LogError::kUnknownTopicOrPartition);
-  EXPECT_EQ(ErrorOf(log_->DeleteTopic("doomed")), LogError::kUnknownTopicOrPartition);
+  EXPECT_EQ(LogErrorOf(log_->DeleteTopic("doomed")), LogError::kUnknownTopicOrPartition);
 
   // The name can be used again, starting from scratch.
   auto again = Create("doomed");
@@ -184,9 +182,9 @@ TEST_F(LogTest, AlterTopicChangesSettingsDurablyButNotThePartitionCount) {
   changed.max_message_bytes = 100;
   ASSERT_TRUE(log_->AlterTopic("t", changed).ok());
   std::vector<uint8_t> big = MakeBatch(10, kStart);
-  EXPECT_EQ(ErrorOf(Get("t")->Append(big).status()), LogError::kBatchTooLarge);
+  EXPECT_EQ(LogErrorOf(Get("t")->Append(big).status()), LogError::kBatchTooLarge);
   changed.partitions = 2;
-  EXPECT_EQ(ErrorOf(log_->AlterTopic("t", changed)), LogError::kInvalidConfig);
+  EXPECT_EQ(LogErrorOf(log_->AlterTopic("t", changed)), LogError::kInvalidConfig);
   Reopen();
   EXPECT_EQ(log_->DescribeTopic("t")->config.retention_bytes, 4096);
 }
@@ -233,18 +231,18 @@ TEST_F(LogTest, AppendRefusesCorruptBatchesAndWritesNothing) {
   auto p = Create("t");
   std::vector<uint8_t> flipped = MakeBatch(3, kStart);
   flipped[flipped.size() - 3] ^= 0x01;
-  EXPECT_EQ(ErrorOf(p->Append(flipped).status()), LogError::kCorruptBatch);
+  EXPECT_EQ(LogErrorOf(p->Append(flipped).status()), LogError::kCorruptBatch);
 
   std::vector<uint8_t> cut = MakeBatch(3, kStart);
   cut.pop_back();
-  EXPECT_EQ(ErrorOf(p->Append(cut).status()), LogError::kCorruptBatch);
+  EXPECT_EQ(LogErrorOf(p->Append(cut).status()), LogError::kCorruptBatch);
 
   // CRC-valid, but the header claims more offsets than it has records.
   std::vector<uint8_t> lying = MakeBatch(3, kStart);
   StoreI32(&lying[kLastOffsetDeltaPos], 7);
   StoreI32(&lying[kCrcPos],
            static_cast<int32_t>(Crc32c(ByteSpan(lying).subspan(kCrcCoverageStart))));
-  EXPECT_EQ(ErrorOf(p->Append(lying).status()), LogError::kCorruptBatch);
+  EXPECT_EQ(LogErrorOf(p->Append(lying).status()), LogError::kCorruptBatch);
 
   EXPECT_EQ(p->log_end_offset(), Offset(0));
   EXPECT_EQ(p->size_bytes(), 0);
@@ -256,7 +254,7 @@ TEST_F(LogTest, AppendRefusesABatchLargerThanMaxMessageBytes) {
   TopicConfig config;
   config.max_message_bytes = static_cast<int32_t>(batch.size()) - 1;
   auto p = Create("t", config);
-  EXPECT_EQ(ErrorOf(p->Append(batch).status()), LogError::kBatchTooLarge);
+  EXPECT_EQ(LogErrorOf(p->Append(batch).status()), LogError::kBatchTooLarge);
   config.max_message_bytes = static_cast<int32_t>(batch.size());
   ASSERT_TRUE(log_->AlterTopic("t", config).ok());
   EXPECT_TRUE(p->Append(batch).ok());
@@ -289,8 +287,8 @@ TEST_F(LogTest, ReadHonoursMaxBytesMinOneBatchAndTheOffsetRange) {
   EXPECT_TRUE(at_end->bytes.empty());
   EXPECT_EQ(at_end->high_watermark, Offset(20));
 
-  EXPECT_EQ(ErrorOf(p->Read(Offset(21), {}).status()), LogError::kOffsetOutOfRange);
-  EXPECT_EQ(ErrorOf(p->Read(Offset(-1), {}).status()), LogError::kOffsetOutOfRange);
+  EXPECT_EQ(LogErrorOf(p->Read(Offset(21), {}).status()), LogError::kOffsetOutOfRange);
+  EXPECT_EQ(LogErrorOf(p->Read(Offset(-1), {}).status()), LogError::kOffsetOutOfRange);
 }
 
 // --- Rolling and retention ---
@@ -361,7 +359,7 @@ TEST_F(LogTest, RetentionBytesDeletesTheOldestSegmentsAndMovesTheLogStart) {
   EXPECT_EQ(p->size_bytes(), static_cast<int64_t>(3 * BatchSize("r0")));
   EXPECT_FALSE(fs_->Exists(SegmentPath("t", 4, ".log")));
   EXPECT_FALSE(fs_->Exists(SegmentPath("t", 4, ".index")));
-  EXPECT_EQ(ErrorOf(p->Read(Offset(5), {}).status()), LogError::kOffsetOutOfRange);
+  EXPECT_EQ(LogErrorOf(p->Read(Offset(5), {}).status()), LogError::kOffsetOutOfRange);
   auto records = ReadAll(*p);
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0].offset, 6);
@@ -583,11 +581,11 @@ TEST_F(LogTest, AProducerGapOrOldEpochIsRefused) {
   auto p = Create("t");
   Append(*p, MakeProducerBatch(42, 1, 0, 3));
   std::vector<uint8_t> gap = MakeProducerBatch(42, 1, 4, 1);
-  EXPECT_EQ(ErrorOf(p->Append(gap).status()), LogError::kOutOfOrderSequence);
+  EXPECT_EQ(LogErrorOf(p->Append(gap).status()), LogError::kOutOfOrderSequence);
   std::vector<uint8_t> old = MakeProducerBatch(42, 0, 3, 1);
-  EXPECT_EQ(ErrorOf(p->Append(old).status()), LogError::kInvalidProducerEpoch);
+  EXPECT_EQ(LogErrorOf(p->Append(old).status()), LogError::kInvalidProducerEpoch);
   std::vector<uint8_t> stranger = MakeProducerBatch(43, 0, 9, 1);
-  EXPECT_EQ(ErrorOf(p->Append(stranger).status()), LogError::kOutOfOrderSequence);
+  EXPECT_EQ(LogErrorOf(p->Append(stranger).status()), LogError::kOutOfOrderSequence);
   EXPECT_EQ(p->log_end_offset(), Offset(3));
 }
 
@@ -608,9 +606,9 @@ TEST_F(LogTest, ProducerStateIsRebuiltAfterACleanAndAnUncleanRestart) {
     EXPECT_TRUE(retry.duplicate);
     EXPECT_EQ(retry.base_offset, Offset(log_end - 3));
     std::vector<uint8_t> gap = MakeProducerBatch(7, 0, next_seq + 2, 2);
-    EXPECT_EQ(ErrorOf(q->Append(gap).status()), LogError::kOutOfOrderSequence);
+    EXPECT_EQ(LogErrorOf(q->Append(gap).status()), LogError::kOutOfOrderSequence);
     std::vector<uint8_t> old_epoch = MakeProducerBatch(8, 2, 1, 1);
-    EXPECT_EQ(ErrorOf(q->Append(old_epoch).status()), LogError::kInvalidProducerEpoch);
+    EXPECT_EQ(LogErrorOf(q->Append(old_epoch).status()), LogError::kInvalidProducerEpoch);
   };
   Reopen();
   check(seq, 15);
@@ -748,10 +746,10 @@ TEST_F(LogTest, WatchesFireWhenTheTopicIsDeletedOrTheLogCloses) {
   EXPECT_EQ(closed_fired, 0);
   ASSERT_TRUE(log_->Close().ok());
   EXPECT_EQ(closed_fired, 1);
-  EXPECT_EQ(ErrorOf(log_->Close()), LogError::kShuttingDown);
-  EXPECT_EQ(ErrorOf(log_->CreateTopic("x", {}).status()), LogError::kShuttingDown);
+  EXPECT_EQ(LogErrorOf(log_->Close()), LogError::kShuttingDown);
+  EXPECT_EQ(LogErrorOf(log_->CreateTopic("x", {}).status()), LogError::kShuttingDown);
   std::vector<uint8_t> batch = MakeBatch(1, kStart);
-  EXPECT_EQ(ErrorOf(kept->Append(batch).status()), LogError::kShuttingDown);
+  EXPECT_EQ(LogErrorOf(kept->Append(batch).status()), LogError::kShuttingDown);
 }
 
 TEST_F(LogTest, ReadWaitWakesOnAnAppendAndOtherwiseTimesOut) {
@@ -842,7 +840,7 @@ TEST_F(LogTest, ADiskFullAppendLeavesThePartitionUsable) {
     std::vector<uint8_t> batch = MakeBatch(2, kStart, "lost");
     auto r = p->Append(batch);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(ErrorOf(r.status()), LogError::kStorage);
+    EXPECT_EQ(LogErrorOf(r.status()), LogError::kStorage);
     EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
     EXPECT_EQ(p->log_end_offset(), Offset(2));
     EXPECT_EQ(p->size_bytes(), size);
@@ -912,7 +910,7 @@ TEST_F(LogTest, ConcurrentAppendersReadersAndRetentionAgree) {
         auto read = p->Read(Offset(next), ReadOptions{8 * 1024, true});
         if (!read.ok()) {
           // Retention may pass the reader between its two looks at the log start.
-          if (ErrorOf(read.status()) != LogError::kOffsetOutOfRange) ++errors;
+          if (LogErrorOf(read.status()) != LogError::kOffsetOutOfRange) ++errors;
           continue;
         }
         if (read->bytes.empty()) {

@@ -6,6 +6,31 @@ import socket
 import struct
 
 
+def encode_frame(api_key, version, correlation, body, client_id=b"eddy-wire-test", flexible_header=False):
+    """A size-prefixed request: header v1 (or v2, with its empty tagged-field section,
+    when flexible_header) and body."""
+    header = struct.pack(">hhih", api_key, version, correlation, len(client_id)) + client_id
+    if flexible_header:
+        header += b"\x00"
+    return struct.pack(">i", len(header) + len(body)) + header + body
+
+
+def read_frame(sock):
+    """The next response frame (after its size), or None if the peer closed."""
+    def exact(n):
+        buf = b""
+        while len(buf) < n:
+            chunk = sock.recv(n - len(buf))
+            if not chunk:
+                return None
+            buf += chunk
+        return buf
+    head = exact(4)
+    if head is None:
+        return None
+    return exact(struct.unpack(">i", head)[0])
+
+
 class KafkaWire:
     def __init__(self, port, client_id=b"eddy-wire-test"):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=15)
@@ -19,26 +44,13 @@ class KafkaWire:
         """Sends one request; flexible_header adds the empty tagged-field section that
         request header v2 (flexible API versions) carries."""
         self.correlation += 1
-        header = struct.pack(">hhih", api_key, version, self.correlation, len(self.client_id)) + self.client_id
-        if flexible_header:
-            header += b"\x00"
-        self.sock.sendall(struct.pack(">i", len(header) + len(body)) + header + body)
+        self.sock.sendall(encode_frame(api_key, version, self.correlation, body, self.client_id,
+                                       flexible_header))
         return self.correlation
 
     def read_frame(self):
         """The next response frame (after its size), or None if the broker closed."""
-        def exact(n):
-            buf = b""
-            while len(buf) < n:
-                chunk = self.sock.recv(n - len(buf))
-                if not chunk:
-                    return None
-                buf += chunk
-            return buf
-        head = exact(4)
-        if head is None:
-            return None
-        return exact(struct.unpack(">i", head)[0])
+        return read_frame(self.sock)
 
     def call(self, request, response_class):
         """Sends a kafka-python request object and decodes the answer with response_class."""

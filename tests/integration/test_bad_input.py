@@ -15,26 +15,11 @@ from kafka.protocol.produce import ProduceRequest, ProduceResponse
 from kafka.record.default_records import DefaultRecordBatchBuilder
 
 from eddy_harness import EddyTestCase, run_eddy
+from kafka_wire import encode_frame, read_frame
 
 
-def frame(api_key, version, correlation, body, client_id=b"bad-input-test"):
-    header = struct.pack(">hhih", api_key, version, correlation, len(client_id)) + client_id
-    return struct.pack(">i", len(header) + len(body)) + header + body
-
-
-def read_frame(sock):
-    def exact(n):
-        buf = b""
-        while len(buf) < n:
-            chunk = sock.recv(n - len(buf))
-            if not chunk:
-                return None
-            buf += chunk
-        return buf
-    head = exact(4)
-    if head is None:
-        return None
-    return exact(struct.unpack(">i", head)[0])
+def frame(api_key, version, correlation, body):
+    return encode_frame(api_key, version, correlation, body, client_id=b"bad-input-test")
 
 
 def rss_kib(pid):

@@ -27,7 +27,7 @@ void DispatchRequest(RequestPtr ctx) {
 
 ErrorCode ErrorFromLogStatus(const Status& status) {
   if (status.ok()) return ErrorCode::kNone;
-  switch (static_cast<log::LogError>(status.detail())) {
+  switch (log::LogErrorOf(status)) {
     case log::LogError::kNone: break;
     case log::LogError::kUnknownTopicOrPartition: return ErrorCode::kUnknownTopicOrPartition;
     case log::LogError::kTopicAlreadyExists: return ErrorCode::kTopicAlreadyExists;
