@@ -22,6 +22,7 @@ using eddy::testing::FaultInjectionFileSystem;
 using testing::DecodedRecord;
 using testing::DecodeRecords;
 using testing::MakeBatch;
+using testing::ReadAllRecords;
 using testing::WaitDurable;
 
 constexpr int64_t kStart = 1'700'000'000'000;
@@ -54,19 +55,6 @@ class PowerCutTest : public ::testing::Test {
     ASSERT_TRUE(fs_.DropUnsyncedData().ok());
     fs_.SetActive(true);
     fs_.FailSyncs(false);
-  }
-  std::vector<DecodedRecord> ReadAll(Partition& p) {
-    std::vector<DecodedRecord> records;
-    Offset from = p.log_start_offset();
-    while (from < p.high_watermark()) {
-      auto r = p.Read(from, ReadOptions{});
-      EXPECT_TRUE(r.ok()) << r.status().ToString();
-      if (!r.ok() || r->bytes.empty()) break;
-      auto more = DecodeRecords(r->bytes);
-      records.insert(records.end(), more.begin(), more.end());
-      from = r->next_offset;
-    }
-    return records;
   }
 
   eddy::testing::TempDir dir_;
@@ -119,7 +107,7 @@ TEST_F(PowerCutTest, EverythingAcknowledgedUnderAlwaysSurvives) {
   for (int p = 0; p < 2; ++p) {
     auto partition = Get(p);
     std::map<int64_t, std::string> found;
-    for (const auto& r : ReadAll(*partition)) found[r.offset] = r.value;
+    for (const auto& r : ReadAllRecords(*partition)) found[r.offset] = r.value;
     for (const auto& [key, value] : acked) {
       if (key.first != p) continue;
       auto it = found.find(key.second);
@@ -171,7 +159,7 @@ TEST_F(PowerCutTest, AFailedSyncFailsTheWaitersAndRefusesAppendsUntilReopen) {
   Open(Durability{FsyncPolicy::kAlways, 0});
   p = Get();
   EXPECT_EQ(p->log_end_offset(), Offset(3));
-  auto records = ReadAll(*p);
+  auto records = ReadAllRecords(*p);
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[2].value, "a-2");
   std::vector<uint8_t> d = MakeBatch(1, kStart, "d");

@@ -81,6 +81,22 @@ inline std::vector<DecodedRecord> DecodeRecords(ByteSpan bytes) {
   return records;
 }
 
+/// Every record a reader can see in "partition", from "from" (default: the log start)
+/// to the high watermark, read in ReadOptions-sized steps.
+inline std::vector<DecodedRecord> ReadAllRecords(Partition& partition, Offset from = Offset(-1)) {
+  if (from.value() < 0) from = partition.log_start_offset();
+  std::vector<DecodedRecord> records;
+  while (from < partition.high_watermark()) {
+    auto r = partition.Read(from, ReadOptions{});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok() || r->bytes.empty()) break;
+    auto more = DecodeRecords(r->bytes);
+    records.insert(records.end(), more.begin(), more.end());
+    from = r->next_offset;
+  }
+  return records;
+}
+
 /// Calls Partition::WhenDurable and waits for its answer, at most "timeout".
 inline Status WaitDurable(Partition& partition, Offset last_offset,
                           std::chrono::milliseconds timeout = std::chrono::seconds(30)) {

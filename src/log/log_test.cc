@@ -24,6 +24,7 @@ namespace {
 using testing::DecodedRecord;
 using testing::DecodeRecords;
 using testing::MakeBatch;
+using testing::ReadAllRecords;
 using testing::MakeBatchAt;
 using testing::MakeProducerBatch;
 using testing::WaitDurable;
@@ -77,19 +78,6 @@ class LogTest : public ::testing::Test {
     if (p.log_end_offset().value() == 0) return;
     Status st = WaitDurable(p, Offset(p.log_end_offset().value() - 1));
     ASSERT_TRUE(st.ok()) << st.ToString();
-  }
-  std::vector<DecodedRecord> ReadAll(Partition& p, Offset from = Offset(-1)) {
-    if (from.value() < 0) from = p.log_start_offset();
-    std::vector<DecodedRecord> records;
-    while (from < p.high_watermark()) {
-      auto r = p.Read(from, ReadOptions{});
-      EXPECT_TRUE(r.ok()) << r.status().ToString();
-      if (!r.ok() || r->bytes.empty()) break;
-      auto more = DecodeRecords(r->bytes);
-      records.insert(records.end(), more.begin(), more.end());
-      from = r->next_offset;
-    }
-    return records;
   }
   std::string PartitionDir(const std::string& topic, int p = 0) const {
     return Options().data_dir + "/topics/" + topic + "/" + std::to_string(p);
@@ -305,12 +293,12 @@ TEST_F(LogTest, ASegmentRollsWhenTheNextBatchWouldPassSegmentBytes) {
     EXPECT_TRUE(fs_->Exists(SegmentPath("t", base, ".index"))) << base;
     EXPECT_TRUE(fs_->Exists(SegmentPath("t", base, ".timeindex"))) << base;
   }
-  EXPECT_EQ(ReadAll(*p).size(), 7u);
+  EXPECT_EQ(ReadAllRecords(*p).size(), 7u);
   Reopen();
   p = Get("t");
   EXPECT_EQ(Segments(*p), (std::vector<int64_t>{0, 3, 6}));
   EXPECT_EQ(p->log_end_offset(), Offset(7));
-  EXPECT_EQ(ReadAll(*p).size(), 7u);
+  EXPECT_EQ(ReadAllRecords(*p).size(), 7u);
 }
 
 TEST_F(LogTest, ASegmentRollsWhenSegmentMsHasPassed) {
@@ -360,7 +348,7 @@ TEST_F(LogTest, RetentionBytesDeletesTheOldestSegmentsAndMovesTheLogStart) {
   EXPECT_FALSE(fs_->Exists(SegmentPath("t", 4, ".log")));
   EXPECT_FALSE(fs_->Exists(SegmentPath("t", 4, ".index")));
   EXPECT_EQ(LogErrorOf(p->Read(Offset(5), {}).status()), LogError::kOffsetOutOfRange);
-  auto records = ReadAll(*p);
+  auto records = ReadAllRecords(*p);
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0].offset, 6);
   EXPECT_EQ(records[0].value, "r6-0");
@@ -409,10 +397,10 @@ TEST_F(LogTest, RecoveryCutsATornTail) {
   p = Get("t");
   EXPECT_EQ(p->log_end_offset(), Offset(8));
   EXPECT_EQ(p->size_bytes(), static_cast<int64_t>(4 * batch));
-  EXPECT_EQ(ReadAll(*p).size(), 8u);
+  EXPECT_EQ(ReadAllRecords(*p).size(), 8u);
   EXPECT_EQ(Append(*p, MakeBatch(1, kStart)).base_offset, Offset(8));
   Reopen();
-  EXPECT_EQ(ReadAll(*Get("t")).size(), 9u);
+  EXPECT_EQ(ReadAllRecords(*Get("t")).size(), 9u);
 }
 
 TEST_F(LogTest, RecoveryNoticesATornTailEvenAfterACleanShutdown) {
@@ -449,7 +437,7 @@ TEST_F(LogTest, RecoveryCutsACorruptTail) {
   p = Get("t");
   EXPECT_EQ(p->log_end_offset(), Offset(9));
   EXPECT_EQ(p->size_bytes(), static_cast<int64_t>(3 * batch));
-  EXPECT_EQ(ReadAll(*p).size(), 9u);
+  EXPECT_EQ(ReadAllRecords(*p).size(), 9u);
 }
 
 TEST_F(LogTest, RecoveryKeepsOffsetsDenseWhenARolledSegmentLostItsTail) {
@@ -473,7 +461,7 @@ TEST_F(LogTest, RecoveryKeepsOffsetsDenseWhenARolledSegmentLostItsTail) {
   EXPECT_EQ(Segments(*p), (std::vector<int64_t>{0}));
   EXPECT_FALSE(fs_->Exists(SegmentPath("t", 5, ".log")));
   EXPECT_EQ(Append(*p, MakeBatch(1, kStart)).base_offset, Offset(3));
-  EXPECT_EQ(ReadAll(*p).size(), 4u);
+  EXPECT_EQ(ReadAllRecords(*p).size(), 4u);
 }
 
 class IndexRecoveryTest : public LogTest {
@@ -573,7 +561,7 @@ TEST_F(LogTest, ARetriedProducerBatchGetsItsOriginalOffsetsAndIsNotWrittenTwice)
   EXPECT_EQ(first.base_offset, Offset(1));
   EXPECT_EQ(second.base_offset, Offset(4));
   EXPECT_EQ(p->log_end_offset(), Offset(6));
-  EXPECT_EQ(ReadAll(*p).size(), 6u);
+  EXPECT_EQ(ReadAllRecords(*p).size(), 6u);
 }
 
 TEST_F(LogTest, AProducerGapOrOldEpochIsRefused) {
@@ -849,11 +837,11 @@ TEST_F(LogTest, ADiskFullAppendLeavesThePartitionUsable) {
   }
   faulty.FailAppends(eddy::testing::AppendFault::kNone);
   EXPECT_EQ(Append(*p, MakeBatch(2, kStart, "after")).base_offset, Offset(2));
-  auto records = ReadAll(*p);
+  auto records = ReadAllRecords(*p);
   ASSERT_EQ(records.size(), 4u);
   EXPECT_EQ(records[2].value, "after-0");
   Reopen();
-  EXPECT_EQ(ReadAll(*Get("t")).size(), 4u);
+  EXPECT_EQ(ReadAllRecords(*Get("t")).size(), 4u);
   log_.reset();
 }
 
@@ -946,7 +934,7 @@ TEST_F(LogTest, ConcurrentAppendersReadersAndRetentionAgree) {
   Reopen();
   for (int p = 0; p < 2; ++p) {
     auto q = Get("t", p);
-    auto records = ReadAll(*q);
+    auto records = ReadAllRecords(*q);
     ASSERT_FALSE(records.empty());
     EXPECT_EQ(records.front().offset, q->log_start_offset().value());
     EXPECT_EQ(records.back().offset + 1, q->log_end_offset().value());
