@@ -1,0 +1,1 @@
+# expression operators: sources added to eddy_engine, and their tests.

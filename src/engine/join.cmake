@@ -1,0 +1,1 @@
+# join operators: sources added to eddy_engine, and their tests.

@@ -1,0 +1,1 @@
+# window operators: sources added to eddy_engine, and their tests.
