@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -85,6 +86,12 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
+  /// From a value of another type that converts to T, e.g. unique_ptr<Derived> for
+  /// Result<unique_ptr<Base>>.
+  template <typename U>
+    requires(!std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Status> &&
+             std::is_convertible_v<U &&, T>)
+  Result(U&& value) : value_(T(std::forward<U>(value))) {}  // NOLINT: implicit by design
 
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
