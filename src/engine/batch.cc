@@ -21,7 +21,10 @@ Batch::Batch(SchemaRef schema) : schema_(std::move(schema)) {
 
 void Batch::PushChange(ChangeKind kind) {
   if (kind != ChangeKind::kInsert && changes_.empty()) {
+    // The first non-insert row: the rows before it were all inserts.
     changes_.assign(event_times_.size(), ChangeKind::kInsert);
+    changes_.push_back(kind);
+    return;
   }
   if (!changes_.empty()) changes_.push_back(kind);
 }

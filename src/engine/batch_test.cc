@@ -56,6 +56,18 @@ TEST(BatchTest, FilterAndSelectCopyRowsWithTheirNulls) {
   EXPECT_EQ(s.RowValues(0), b.RowValues(2));
 }
 
+TEST(BatchTest, AFirstRowThatIsARetractionKeepsItsChangeKind) {
+  Batch b(TestSchema());
+  b.AppendValues(std::vector<Value>{Value::Int64(1), Value::String("a"), Value::Double(1.5),
+                                    Value::Bool(true)},
+                 10, ChangeKind::kUpdateBefore);
+  b.AppendValues(std::vector<Value>{Value::Int64(1), Value::String("a"), Value::Double(2.5),
+                                    Value::Bool(true)},
+                 10, ChangeKind::kUpdateAfter);
+  EXPECT_EQ(b.change(0), ChangeKind::kUpdateBefore);
+  EXPECT_EQ(b.change(1), ChangeKind::kUpdateAfter);
+}
+
 TEST(KeyCodecTest, KeysRoundTripAndEqualValuesGiveEqualKeys) {
   Batch b = ThreeRows();
   std::vector<size_t> cols = {0, 1, 3};

@@ -284,7 +284,9 @@ class Job::Task {
         job_.counters_.dead_letters.fetch_add(c.dead_letters - reported.dead_letters);
         reported = c;
       }
-      if (state == SourceState::kEnd) return EndOfInput();
+      if (state == SourceState::kEnd || job_.draining_.load(std::memory_order_relaxed)) {
+        return EndOfInput();
+      }
       const bool now_idle = source_->idle();
       if (now_idle && !idle) SendControl(MessageKind::kIdle, current_watermark_);
       idle = now_idle;

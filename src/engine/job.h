@@ -54,6 +54,9 @@ class Job {
 
   /// Cancels the job: tasks stop where they are (windows are not fired), sinks flush.
   void Stop();
+  /// Ends the input where the sources are now, as if it were bounded there: every window
+  /// fires and the job then ends by itself (Flink's stop --drain). Wait afterwards.
+  void Drain() { draining_.store(true); }
   /// Waits until every task has ended (bounded input exhausted, Stop, or an error) and
   /// returns the first error, if any.
   Status Wait();
@@ -82,6 +85,7 @@ class Job {
   std::vector<std::unique_ptr<Task>> tasks_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> draining_{false};
   std::atomic<int> live_tasks_{0};
   Counters counters_;
   mutable std::mutex mutex_;

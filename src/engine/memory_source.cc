@@ -98,7 +98,25 @@ class MemorySink final : public Sink {
   uint64_t rows_ = 0;
 };
 
+class DiscardSink final : public Sink {
+ public:
+  Status Open(const SinkContext&) override { return Status::OK(); }
+  Status Write(const Batch& batch) override {
+    rows_ += batch.num_rows();
+    return Status::OK();
+  }
+  Status Finish() override { return Status::OK(); }
+  uint64_t rows_written() const override { return rows_; }
+
+ private:
+  uint64_t rows_ = 0;
+};
+
 }  // namespace
+
+SinkFactory MakeDiscardSink() {
+  return []() -> Result<std::unique_ptr<Sink>> { return std::make_unique<DiscardSink>(); };
+}
 
 SourceFactory MakeMemorySource(SchemaRef schema, MemorySourceOptions options) {
   auto shared = std::make_shared<const MemorySourceOptions>(std::move(options));

@@ -41,4 +41,7 @@ class MemoryTable {
 /// A factory for sink instances that all append to `table`.
 SinkFactory MakeMemorySink(std::shared_ptr<MemoryTable> table);
 
+/// A sink that only counts the rows it receives (benchmarks, `--output none`).
+SinkFactory MakeDiscardSink();
+
 }  // namespace eddy::engine
