@@ -1,0 +1,114 @@
+#include "src/pipeline/log_pipeline_context.h"
+
+#include <spdlog/spdlog.h>
+
+#include "src/connectors/file_sink.h"
+#include "src/connectors/file_source.h"
+#include "src/connectors/log_topic_sink.h"
+#include "src/connectors/log_topic_source.h"
+
+namespace eddy {
+
+Result<std::unique_ptr<LogPipelineContext>> LogPipelineContext::Make(
+    log::Log* log, bool bounded, std::string output, const std::vector<std::string>& settings) {
+  std::unique_ptr<LogPipelineContext> ctx(new LogPipelineContext());
+  ctx->log_ = log;
+  ctx->bounded_ = bounded;
+  if (!output.empty() && output != "none" && output.rfind("topic:", 0) != 0 &&
+      output.rfind("file:", 0) != 0) {
+    return Status::InvalidArgument("--output '" + output +
+                                   "': expected topic:NAME, file:PATH or none");
+  }
+  ctx->output_ = std::move(output);
+  for (const std::string& s : settings) {
+    const size_t eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("--set '" + s + "': expected KEY=VALUE");
+    }
+    ctx->settings_.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+  }
+  return ctx;
+}
+
+SourceFactory LogPipelineContext::Topic(const std::string& topic, SchemaRef schema,
+                                        const TopicSourceOptions& options) {
+  connectors::LogTopicSourceOptions o;
+  o.log = log_;
+  o.topic = topic;
+  o.schema = std::move(schema);
+  o.event_time_field = options.event_time_field;
+  o.max_out_of_orderness_ms = options.max_out_of_orderness.count();
+  o.idle_timeout_ms = options.idle_timeout.count();
+  o.dead_letter_topic =
+      options.dead_letter_topic.empty() ? topic + ".dead-letter" : options.dead_letter_topic;
+  SourceFactory make = connectors::MakeLogTopicSource(o);
+  if (bounded_) return make;
+  // An unbounded pipeline may start before anyone produced to its input: create the
+  // topic (with the log's default settings) rather than fail.
+  log::Log* log = log_;
+  return [make, log, topic]() -> Result<std::unique_ptr<engine::Source>> {
+    if (!log->DescribeTopic(topic).ok()) {
+      auto created = log->CreateTopic(topic, log->options().default_topic_config);
+      if (created.ok()) spdlog::info("created input topic {}", topic);
+    }
+    return make();
+  };
+}
+
+SourceFactory LogPipelineContext::JsonLinesFile(const std::string& path, SchemaRef schema,
+                                                const FileSourceOptions& options) {
+  connectors::FileSourceOptions o;
+  o.path = path;
+  o.schema = std::move(schema);
+  o.event_time_field = options.event_time_field;
+  o.max_out_of_orderness_ms = options.max_out_of_orderness.count();
+  o.follow = !bounded_;
+  return connectors::MakeJsonLinesFileSource(o);
+}
+
+SourceFactory LogPipelineContext::CsvFile(const std::string& path, SchemaRef schema,
+                                          const FileSourceOptions& options) {
+  connectors::FileSourceOptions o;
+  o.path = path;
+  o.schema = std::move(schema);
+  o.event_time_field = options.event_time_field;
+  o.max_out_of_orderness_ms = options.max_out_of_orderness.count();
+  o.follow = !bounded_;
+  return connectors::MakeCsvFileSource(o);
+}
+
+SinkFactory LogPipelineContext::TopicSink(const std::string& topic, bool changelog) {
+  connectors::LogTopicSinkOptions o;
+  o.log = log_;
+  o.topic = topic;
+  o.encode_changes = changelog;
+  return connectors::MakeLogTopicSink(o);
+}
+
+SinkFactory LogPipelineContext::FileSink(const std::string& path, bool changelog) {
+  connectors::JsonLinesFileSinkOptions o;
+  o.path = path;
+  // A bounded run's file holds the final results; an unbounded one records the changes.
+  o.materialize = changelog && bounded_;
+  o.encode_changes = changelog && !bounded_;
+  return connectors::MakeJsonLinesFileSink(o);
+}
+
+Result<SinkFactory> LogPipelineContext::Output(const std::string& default_topic,
+                                               bool changelog) {
+  if (memory_) return engine::MakeMemorySink(memory_);
+  if (output_ == "none") return engine::MakeDiscardSink();
+  if (output_.rfind("file:", 0) == 0) return FileSink(output_.substr(5), changelog);
+  if (output_.rfind("topic:", 0) == 0) return TopicSink(output_.substr(6), changelog);
+  return TopicSink(default_topic, changelog);
+}
+
+std::string LogPipelineContext::Setting(const std::string& key,
+                                        const std::string& fallback) const {
+  for (const auto& [k, v] : settings_) {
+    if (k == key) return v;
+  }
+  return fallback;
+}
+
+}  // namespace eddy
