@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "src/server/nexmark_generate_command.h"
 #include "src/server/serve_command.h"
 #include "src/server/topics_command.h"
 
@@ -75,6 +76,62 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--io-threads", serve.io_threads, "Network threads")->capture_default_str();
 
+  auto add_pipeline_options = [](CLI::App* cmd, eddy::server::PipelineHostOptions& p) {
+    cmd->add_flag("--bounded", p.bounded,
+                  "Read each input up to its end at start, fire every window, print a summary, exit");
+    cmd->add_option("--parallelism", p.parallelism, "Parallel instances of each step (default: cores)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--output", p.output,
+                    "Where results go: topic:NAME (JSON records), file:PATH (JSON lines; bounded\n"
+                    "runs write the final results), or none (count only)");
+    cmd->add_option("--set", p.settings, "A pipeline setting KEY=VALUE; repeatable");
+  };
+  serve_cmd->add_option("--pipeline", serve.pipelines.pipelines,
+                        "Run this compiled pipeline in the server (repeatable; see `eddy run --list`)");
+  add_pipeline_options(serve_cmd, serve.pipelines);
+
+  // `eddy run NAME`: `eddy serve` with one pipeline.
+  eddy::server::ServeOptions run = serve;
+  std::string run_name;
+  bool run_list = false;
+  auto* run_cmd = app.add_subcommand(
+      "run", "Run one compiled pipeline (and serve the Kafka port unless --bounded)");
+  run_cmd->add_option("name", run_name, "The pipeline (see --list)");
+  run_cmd->add_flag("--list", run_list, "List the compiled pipelines");
+  run_cmd->add_option("--data-dir", run.data_dir, "Directory of the log")->capture_default_str();
+  std::string run_kafka_addr;
+  run_cmd->add_option("--kafka-addr", run_kafka_addr,
+                      "HOST:PORT for Kafka clients (default 127.0.0.1:9092; bounded runs only serve it if given)");
+  run_cmd->add_option("--fsync", run.fsync, "Durability of the log (see serve)")->capture_default_str();
+  add_pipeline_options(run_cmd, run.pipelines);
+
+  // `eddy nexmark`: the Nexmark benchmark's events and queries.
+  auto* nexmark_cmd = app.add_subcommand("nexmark", "The Nexmark streaming benchmark: generate events, run queries");
+  nexmark_cmd->require_subcommand(1);
+  eddy::server::NexmarkGenerateOptions generate;
+  auto* generate_cmd = eddy::server::AddNexmarkGenerateCommand(*nexmark_cmd, generate);
+  eddy::server::ServeOptions nexmark_run = serve;
+  std::string query;
+  std::string nexmark_source = "topics";
+  std::string nexmark_events = "10000000";
+  std::string nexmark_seed = "42";
+  std::string nexmark_kafka_addr;
+  auto* nexmark_run_cmd = nexmark_cmd->add_subcommand("run", "Run a Nexmark query");
+  nexmark_run_cmd->add_option("--query", query, "q0, q1, q2, q3, q4, q5, q7, q8 or q11")->required();
+  nexmark_run_cmd->add_option("--data-dir", nexmark_run.data_dir, "Directory of the log with the nexmark-* topics")
+      ->capture_default_str();
+  nexmark_run_cmd->add_option("--source", nexmark_source,
+                              "topics (the nexmark-* topics, JSON) or generator (in-process, no JSON)")
+      ->check(CLI::IsMember({"topics", "generator"}))
+      ->capture_default_str();
+  nexmark_run_cmd->add_option("--events", nexmark_events, "Events to generate (--source generator)")
+      ->capture_default_str();
+  nexmark_run_cmd->add_option("--seed", nexmark_seed, "Generator seed (--source generator)")
+      ->capture_default_str();
+  nexmark_run_cmd->add_option("--kafka-addr", nexmark_kafka_addr,
+                              "HOST:PORT for Kafka clients (bounded runs only serve it if given)");
+  add_pipeline_options(nexmark_run_cmd, nexmark_run.pipelines);
+
   eddy::server::TopicsOptions topics;
   auto* topics_cmd = app.add_subcommand(
       "topics",
@@ -108,9 +165,38 @@ int main(int argc, char** argv) {
   ConfigureLogging(log_level);
   TuneAllocatorForLargeBuffers();
 
+  // A pipeline run serves the Kafka port unless it is bounded and no address was given.
+  auto finish_run_options = [](eddy::server::ServeOptions& o, const std::string& kafka_addr) {
+    if (!kafka_addr.empty()) o.kafka_addr = kafka_addr;
+    o.serve_kafka = !o.pipelines.bounded || !kafka_addr.empty();
+  };
+
   eddy::Status status;
   if (serve_cmd->parsed()) {
     status = eddy::server::RunServe(serve);
+  } else if (run_cmd->parsed()) {
+    if (run_list) {
+      for (const auto& p : eddy::server::PipelineCatalog()) {
+        std::cout << p.name << "\t" << p.description << "\n";
+      }
+      return 0;
+    }
+    if (run_name.empty()) return Fail(eddy::Status::InvalidArgument("eddy run: name a pipeline (see --list)"));
+    run.pipelines.pipelines = {run_name};
+    finish_run_options(run, run_kafka_addr);
+    status = eddy::server::RunServe(run);
+  } else if (nexmark_cmd->parsed()) {
+    if (generate_cmd->parsed()) {
+      status = eddy::server::RunNexmarkGenerate(generate);
+    } else {
+      std::string name = query.rfind("nexmark-", 0) == 0 ? query : "nexmark-" + query;
+      nexmark_run.pipelines.pipelines = {name};
+      nexmark_run.pipelines.settings.push_back("source=" + nexmark_source);
+      nexmark_run.pipelines.settings.push_back("events=" + nexmark_events);
+      nexmark_run.pipelines.settings.push_back("seed=" + nexmark_seed);
+      finish_run_options(nexmark_run, nexmark_kafka_addr);
+      status = eddy::server::RunServe(nexmark_run);
+    }
   } else if (topics_cmd->parsed()) {
     if (create->parsed()) topics.action = eddy::server::TopicsAction::kCreate;
     if (list->parsed()) topics.action = eddy::server::TopicsAction::kList;

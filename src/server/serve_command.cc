@@ -82,19 +82,44 @@ Status RunServe(const ServeOptions& options) {
   group_options.data_dir = options.data_dir;
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::GroupCoordinator> groups, kafka::GroupCoordinator::Open(group_options));
 
-  ASSIGN_OR_RETURN(auto broker, kafka::Broker::Make(broker_config, log.get(), groups.get()));
-  RETURN_IF_ERROR(broker->Start());
-  auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - started)
-                      .count();
-  spdlog::info("eddy ready in {} ms: {} topics, Kafka clients connect to {}", ready_ms,
-               log->ListTopics().size(), options.kafka_addr);
+  std::unique_ptr<kafka::Broker> broker;
+  if (options.serve_kafka) {
+    ASSIGN_OR_RETURN(broker, kafka::Broker::Make(broker_config, log.get(), groups.get()));
+    RETURN_IF_ERROR(broker->Start());
+    auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    spdlog::info("eddy ready in {} ms: {} topics, Kafka clients connect to {}", ready_ms,
+                 log->ListTopics().size(), options.kafka_addr);
+  }
 
-  int sig = WaitForTermination(signals);
-  spdlog::info("stopping on {}", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  Status pipelines_status;
+  std::unique_ptr<PipelineHost> host;
+  if (!options.pipelines.pipelines.empty()) {
+    auto started_host = PipelineHost::Start(log.get(), options.pipelines, PipelineCatalog());
+    if (!started_host.ok()) {
+      pipelines_status = started_host.status();
+    } else {
+      host = std::move(*started_host);
+    }
+  }
+
+  if (!pipelines_status.ok()) {
+    spdlog::error("{}", pipelines_status.ToString());
+  } else if (host && options.pipelines.bounded) {
+    pipelines_status = host->WaitForEnd();
+  } else {
+    int sig = WaitForTermination(signals);
+    spdlog::info("stopping on {}", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  }
+  if (host) {
+    Status stopped = host->Stop();
+    if (pipelines_status.ok()) pipelines_status = stopped;
+    host.reset();
+  }
   // Order matters: requests parked in the coordinator and in partition watches hold
   // references into the broker, so they are answered (and dropped) before it goes.
-  broker->Stop();
+  if (broker) broker->Stop();
   groups->Close();
   Status closed = log->Close();
   broker.reset();
@@ -103,6 +128,7 @@ Status RunServe(const ServeOptions& options) {
     spdlog::error("log did not close cleanly: {}", closed.ToString());
     return closed;
   }
+  RETURN_IF_ERROR(pipelines_status);
   spdlog::info("stopped cleanly");
   return Status::OK();
 }

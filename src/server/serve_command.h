@@ -6,6 +6,7 @@
 
 #include "src/base/status.h"
 #include "src/log/log.h"
+#include "src/server/pipeline_host.h"
 
 namespace eddy::server {
 
@@ -19,9 +20,14 @@ struct ServeOptions {
   int32_t default_partitions = 1;
   int io_threads = 2;
   log::TopicConfig topic_defaults;
+  /// Pipelines to run in this process (--pipeline), and how.
+  PipelineHostOptions pipelines;
+  /// Serve the Kafka port. Bounded runs of pipelines skip it unless asked.
+  bool serve_kafka = true;
 };
 
-/// Runs the server until a termination signal; returns why it stopped early if it did.
+/// Runs the server until a termination signal (or, for bounded pipelines, until they
+/// end); returns why it stopped early if it did.
 Status RunServe(const ServeOptions& options);
 
 /// Splits "HOST:PORT" (port required, 1-65535).

@@ -1,0 +1,206 @@
+#include "src/nexmark/nexmark_source.h"
+
+#include <memory>
+
+#include "src/engine/batch.h"
+
+namespace eddy::nexmark {
+
+using engine::Batch;
+using engine::DataType;
+using engine::EventTimeMs;
+using engine::Field;
+using engine::SchemaRef;
+
+SchemaRef PersonSchema() {
+  static const SchemaRef schema = engine::MakeSchema({
+      Field{"id", DataType::kInt64, false},
+      Field{"name", DataType::kString, false},
+      Field{"email_address", DataType::kString, false},
+      Field{"credit_card", DataType::kString, false},
+      Field{"city", DataType::kString, false},
+      Field{"state", DataType::kString, false},
+      Field{"date_time", DataType::kTimestamp, false},
+      Field{"extra", DataType::kString, false},
+  });
+  return schema;
+}
+
+SchemaRef AuctionSchema() {
+  static const SchemaRef schema = engine::MakeSchema({
+      Field{"id", DataType::kInt64, false},
+      Field{"item_name", DataType::kString, false},
+      Field{"description", DataType::kString, false},
+      Field{"initial_bid", DataType::kInt64, false},
+      Field{"reserve", DataType::kInt64, false},
+      Field{"date_time", DataType::kTimestamp, false},
+      Field{"expires", DataType::kTimestamp, false},
+      Field{"seller", DataType::kInt64, false},
+      Field{"category", DataType::kInt64, false},
+      Field{"extra", DataType::kString, false},
+  });
+  return schema;
+}
+
+SchemaRef BidSchema() {
+  static const SchemaRef schema = engine::MakeSchema({
+      Field{"auction", DataType::kInt64, false},
+      Field{"bidder", DataType::kInt64, false},
+      Field{"price", DataType::kInt64, false},
+      Field{"channel", DataType::kString, false},
+      Field{"url", DataType::kString, false},
+      Field{"date_time", DataType::kTimestamp, false},
+      Field{"extra", DataType::kString, false},
+  });
+  return schema;
+}
+
+SchemaRef SchemaOf(NexmarkStream stream) {
+  switch (stream) {
+    case NexmarkStream::kPerson:
+      return PersonSchema();
+    case NexmarkStream::kAuction:
+      return AuctionSchema();
+    case NexmarkStream::kBid:
+      return BidSchema();
+  }
+  return nullptr;
+}
+
+void AppendRow(const Person& p, Batch& out) {
+  out.column(0).AppendInt(p.id);
+  out.column(1).AppendString(p.name);
+  out.column(2).AppendString(p.email_address);
+  out.column(3).AppendString(p.credit_card);
+  out.column(4).AppendString(p.city);
+  out.column(5).AppendString(p.state);
+  out.column(6).AppendInt(p.date_time);
+  out.column(7).AppendString(p.extra);
+  out.CommitRow(p.date_time);
+}
+
+void AppendRow(const Auction& a, Batch& out) {
+  out.column(0).AppendInt(a.id);
+  out.column(1).AppendString(a.item_name);
+  out.column(2).AppendString(a.description);
+  out.column(3).AppendInt(a.initial_bid);
+  out.column(4).AppendInt(a.reserve);
+  out.column(5).AppendInt(a.date_time);
+  out.column(6).AppendInt(a.expires);
+  out.column(7).AppendInt(a.seller);
+  out.column(8).AppendInt(a.category);
+  out.column(9).AppendString(a.extra);
+  out.CommitRow(a.date_time);
+}
+
+void AppendRow(const Bid& b, Batch& out) {
+  out.column(0).AppendInt(b.auction);
+  out.column(1).AppendInt(b.bidder);
+  out.column(2).AppendInt(b.price);
+  out.column(3).AppendString(b.channel);
+  out.column(4).AppendString(b.url);
+  out.column(5).AppendInt(b.date_time);
+  out.column(6).AppendString(b.extra);
+  out.CommitRow(b.date_time);
+}
+
+namespace {
+
+/// One instance of a generator source (see MakeGeneratorSource). Called from one thread.
+class GeneratorSource final : public engine::Source {
+ public:
+  GeneratorSource(NexmarkStream stream, std::shared_ptr<const Generator> generator)
+      : stream_(stream), generator_(std::move(generator)) {}
+
+  SchemaRef schema() const override { return SchemaOf(stream_); }
+
+  Status Open(const engine::SourceContext& context) override {
+    if (context.parallelism < 1 || context.instance < 0 ||
+        context.instance >= context.parallelism) {
+      return Status::InvalidArgument("nexmark generator source: instance " +
+                                     std::to_string(context.instance) + " of " +
+                                     std::to_string(context.parallelism));
+    }
+    step_ = context.parallelism;
+    next_ = context.instance;
+    end_ = generator_->CountBelow(stream_, generator_->config().num_events);
+    return Status::OK();
+  }
+
+  Result<engine::SourceState> Poll(Batch& out, size_t max_rows, int /*max_wait_ms*/) override {
+    switch (stream_) {
+      case NexmarkStream::kPerson:
+        Fill(out, max_rows, person_);
+        break;
+      case NexmarkStream::kAuction:
+        Fill(out, max_rows, auction_);
+        break;
+      case NexmarkStream::kBid:
+        Fill(out, max_rows, bid_);
+        break;
+    }
+    if (next_ >= end_) {
+      ended_ = true;
+      return engine::SourceState::kEnd;
+    }
+    return engine::SourceState::kMore;
+  }
+
+  EventTimeMs watermark() const override {
+    if (ended_) return engine::kMaxWatermark;
+    return produced_any_ ? last_time_ - 1 : engine::kMinWatermark;
+  }
+
+  bool idle() const override { return false; }
+
+  engine::SourceCounters counters() const override { return counters_; }
+
+ private:
+  void Make(int64_t n, Person* out) const { generator_->MakePerson(n, out); }
+  void Make(int64_t n, Auction* out) const { generator_->MakeAuction(n, out); }
+  void Make(int64_t n, Bid* out) const { generator_->MakeBid(n, out); }
+
+  // Generates into one reused event (its strings keep their capacity) and copies it
+  // into the columns: no allocation per row once the batch has grown.
+  template <typename Event>
+  void Fill(Batch& out, size_t max_rows, Event& event) {
+    if (out.empty()) out.Reserve(max_rows);
+    size_t rows = 0;
+    while (rows < max_rows && next_ < end_) {
+      Make(generator_->EventNumber(stream_, next_), &event);
+      AppendRow(event, out);
+      last_time_ = event.date_time;
+      next_ += step_;
+      ++rows;
+    }
+    if (rows > 0) produced_any_ = true;
+    counters_.records_in += rows;
+  }
+
+  const NexmarkStream stream_;
+  const std::shared_ptr<const Generator> generator_;
+  int64_t step_ = 1;
+  int64_t next_ = 0;  // the index within the stream of the next event to produce
+  int64_t end_ = 0;   // the stream's event count
+  bool produced_any_ = false;
+  bool ended_ = false;
+  EventTimeMs last_time_ = engine::kMinWatermark;
+  engine::SourceCounters counters_;
+  Person person_;
+  Auction auction_;
+  Bid bid_;
+};
+
+}  // namespace
+
+engine::SourceFactory MakeGeneratorSource(NexmarkStream stream, const GeneratorConfig& config) {
+  Status valid = config.Validate();
+  std::shared_ptr<const Generator> generator;
+  if (valid.ok()) generator = std::make_shared<const Generator>(config);
+  return [stream, valid, generator]() -> Result<std::unique_ptr<engine::Source>> {
+    RETURN_IF_ERROR(valid);
+    return std::unique_ptr<engine::Source>(std::make_unique<GeneratorSource>(stream, generator));
+  };
+}
+
+}  // namespace eddy::nexmark
