@@ -3,6 +3,7 @@
 #   make test   install deps, build, run every test (ctest), then the unit tests under ASan/UBSan
 #   make build  build/eddy
 #   make bench-log  the log/broker benchmark (writes bench/RESULTS.md)
+#   make bench-engine  the Nexmark engine benchmark (writes its section of bench/RESULTS.md)
 
 JOBS ?= 2
 BUILD_TYPE ?= RelWithDebInfo
@@ -10,7 +11,7 @@ CMAKE_FLAGS ?=
 DATA_DIR ?= ./data
 KAFKA_ADDR ?= 127.0.0.1:9092
 
-.PHONY: deps build build-asan test test-unit test-asan run bench-log clean
+.PHONY: deps build build-asan test test-unit test-asan run bench-log bench-engine clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -39,6 +40,9 @@ run: build
 
 bench-log: build
 	bash bench/run_log_bench.sh
+
+bench-engine: build
+	/usr/bin/python3 bench/run_engine_bench.py
 
 clean:
 	rm -rf build build-asan

@@ -160,8 +160,10 @@ int main(int argc, char** argv) {
   const int64_t per_step = std::max<int64_t>(1, o.rate / 1000);
   int64_t next_step = start_ns;
   while (sent < total) {
+    // Sleep rather than spin: this machine has 2 cores, and eddy needs them.
     while (NowNs() < next_step) {
       rd_kafka_poll(producer, 0);
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
     for (int64_t i = 0; i < per_step && sent < total; ++i, ++sent) {
       int len = std::snprintf(

@@ -71,7 +71,7 @@ void PipelineHost::Report(Running& r, bool final) {
     const double seconds = std::chrono::duration<double>(now - r.started).count();
     spdlog::info(
         "pipeline {} finished: {} events in, {} results out, {} late events, {} dead letters, "
-        "{:.2f} s ({:.0f} events/s)",
+        "{:.3f} s ({:.0f} events/s)",
         r.name, p.events_in, r.job->sink_rows_written(), p.late_events, p.dead_letters, seconds,
         seconds > 0 ? static_cast<double>(p.events_in) / seconds : 0.0);
     return;
