@@ -4,7 +4,7 @@
 // Output topic `page-views-per-minute`, JSON:
 //   {"page": "/home", "window_start": ..., "window_end": ..., "views": 12, "visitors": 7}
 // Events may arrive up to 5 s out of order; a minute is reported when the watermark
-// passes its end.
+// passes its end. Events later than that go to the topic `page-views.late`.
 
 #include "examples/examples.h"
 
@@ -23,7 +23,8 @@ Status PageViewsPerMinute(Pipeline& p, PipelineContext& ctx) {
                           .KeyBy({"page"})
                           .Window(Tumbling(1min))
                           .Aggregate({engine::Count("views"),
-                                      engine::CountDistinct("user", "visitors")});
+                                      engine::CountDistinct("user", "visitors")})
+                          .LateDataTo(ctx.TopicSink("page-views.late", /*changelog=*/false));
   ASSIGN_OR_RETURN(SinkFactory out, ctx.Output("page-views-per-minute", /*changelog=*/false));
   per_minute.To("page-views-per-minute", std::move(out));
   return Status::OK();

@@ -104,6 +104,10 @@ class Stream {
   Stream Apply(std::string name, engine::OperatorFactory make) const;
   /// Sends the rows to a sink.
   void To(std::string name, SinkFactory sink) const;
+  /// Sends the rows that came too late for the step that made this stream (a window past
+  /// its allowed lateness, a join's expired state) to `sink`, in the step's input schema,
+  /// besides counting them. Returns this stream.
+  Stream LateDataTo(SinkFactory sink) const;
 
  private:
   friend class Pipeline;

@@ -32,6 +32,8 @@ struct DataflowNode {
   SourceFactory source;
   OperatorFactory op;
   SinkFactory sink;
+  /// Operators: where rows too late for it go (besides being counted); none if null.
+  SinkFactory late_sink;
 };
 
 struct DataflowEdge {

@@ -73,9 +73,11 @@ class Job::Task {
 
   // ---- wiring (before Run) ----
   void SetSource(std::unique_ptr<Source> source) { source_ = std::move(source); }
-  void AddOperator(std::unique_ptr<Operator> op, std::string name) {
+  void AddOperator(std::unique_ptr<Operator> op, std::string name,
+                   std::unique_ptr<Sink> late_sink) {
     ops_.push_back(std::move(op));
     op_names_.push_back(std::move(name));
+    late_sinks_.push_back(std::move(late_sink));
   }
   void SetSink(std::unique_ptr<Sink> sink) { sink_ = std::move(sink); }
   int AddSender() {
@@ -104,6 +106,9 @@ class Job::Task {
       RETURN_IF_ERROR(ops_[i]->Open(OperatorContext{instance_, parallelism_, o.clock, op_names_[i]}));
     }
     if (sink_) RETURN_IF_ERROR(sink_->Open(SinkContext{instance_, parallelism_, o.bounded}));
+    for (auto& late : late_sinks_) {
+      if (late) RETURN_IF_ERROR(late->Open(SinkContext{instance_, parallelism_, o.bounded}));
+    }
     return Status::OK();
   }
 
@@ -113,6 +118,11 @@ class Job::Task {
     if (sink_) {
       // A stopped job still flushes what reached its sinks.
       Status finish = sink_->Finish();
+      if (status.ok()) status = finish;
+    }
+    for (auto& late : late_sinks_) {
+      if (!late) continue;
+      Status finish = late->Finish();
       if (status.ok()) status = finish;
     }
     if (source_) source_->Close();
@@ -131,9 +141,7 @@ class Job::Task {
    public:
     ChainOutput(Task* task, size_t pos) : task_(task), pos_(pos) {}
     void Emit(Batch batch) override { task_->EmitFrom(pos_ + 1, std::move(batch)); }
-    void EmitLate(Batch batch) override {
-      task_->job_.counters_.late_events.fetch_add(batch.num_rows(), std::memory_order_relaxed);
-    }
+    void EmitLate(Batch batch) override { task_->Late(pos_, std::move(batch)); }
 
    private:
     Task* task_;
@@ -156,6 +164,16 @@ class Job::Task {
       return;
     }
     Deliver(std::move(batch));
+  }
+
+  // Rows too late for chain position `pos`: counted, and kept if the step has a late sink.
+  void Late(size_t pos, Batch batch) {
+    if (batch.empty()) return;
+    job_.counters_.late_events.fetch_add(batch.num_rows(), std::memory_order_relaxed);
+    if (late_sinks_[pos] && error_.ok()) {
+      Status s = late_sinks_[pos]->Write(batch);
+      if (!s.ok()) error_ = std::move(s);
+    }
   }
 
   void Deliver(Batch batch) {
@@ -367,6 +385,7 @@ class Job::Task {
   std::unique_ptr<Source> source_;
   std::vector<std::unique_ptr<Operator>> ops_;
   std::vector<std::string> op_names_;
+  std::vector<std::unique_ptr<Sink>> late_sinks_;  // per operator; null: count only
   std::vector<ChainOutput> outputs_;
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<Channel> channel_;
@@ -432,7 +451,11 @@ Status Job::Build() {
           }
           case NodeKind::kOperator: {
             ASSIGN_OR_RETURN(auto op, node.op());
-            task->AddOperator(std::move(op), node.name);
+            std::unique_ptr<Sink> late;
+            if (node.late_sink) {
+              ASSIGN_OR_RETURN(late, node.late_sink());
+            }
+            task->AddOperator(std::move(op), node.name, std::move(late));
             break;
           }
           case NodeKind::kSink: {

@@ -2,6 +2,8 @@
 // showcase of the API: each reads like the query's definition.
 #include "src/nexmark/nexmark_queries.h"
 
+#include <charconv>
+
 #include "include/eddy/context.h"
 #include "src/nexmark/nexmark_generator.h"
 #include "src/nexmark/nexmark_source.h"
@@ -13,29 +15,77 @@ using namespace std::chrono_literals;
 using engine::Col;
 using engine::Lit;
 
+// An integer setting (--set KEY=N), or the reason it is not one.
+Result<int64_t> IntSetting(const PipelineContext& ctx, const std::string& key, int64_t fallback) {
+  const std::string text = ctx.Setting(key, std::to_string(fallback));
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidArgument("setting " + key + "=" + text + " is not an integer");
+  }
+  return value;
+}
+
 // Where the events come from: the topics of the log (JSON decoded, the default) or the
-// in-process generator (--set source=generator, for pure engine speed).
+// in-process generator (--set source=generator, for pure engine speed). A query names the
+// columns it uses, as a SQL planner would prune them: the topic source then decodes only
+// those fields, and no step downstream carries the others.
 class Inputs {
  public:
   Inputs(Pipeline& p, PipelineContext& ctx) : p_(p), ctx_(ctx) {}
 
-  Stream Persons() { return Open(NexmarkStream::kPerson, "nexmark-person", PersonSchema()); }
-  Stream Auctions() { return Open(NexmarkStream::kAuction, "nexmark-auction", AuctionSchema()); }
-  Stream Bids() { return Open(NexmarkStream::kBid, "nexmark-bid", BidSchema()); }
+  Stream Persons(std::vector<std::string> columns = {}) {
+    return Open(NexmarkStream::kPerson, PersonSchema(), std::move(columns));
+  }
+  Stream Auctions(std::vector<std::string> columns = {}) {
+    return Open(NexmarkStream::kAuction, AuctionSchema(), std::move(columns));
+  }
+  Stream Bids(std::vector<std::string> columns = {}) {
+    return Open(NexmarkStream::kBid, BidSchema(), std::move(columns));
+  }
 
  private:
-  Stream Open(NexmarkStream stream, const std::string& topic, SchemaRef schema) {
+  Stream Open(NexmarkStream stream, SchemaRef schema, std::vector<std::string> columns) {
+    const std::string topic(TopicName(stream));
     if (ctx_.Setting("source", "topics") == "generator") {
-      GeneratorConfig config;
-      config.num_events = std::stoll(ctx_.Setting("events", "10000000"));
-      config.seed = std::stoull(ctx_.Setting("seed", "42"));
-      config.events_per_second = std::stoll(ctx_.Setting("rate", "10000"));
-      return p_.Source(topic, schema, MakeGeneratorSource(stream, config));
+      Stream events = p_.Source(topic, schema, GeneratorSource(stream));
+      return columns.empty() ? events : events.Select(columns);
     }
     TopicSourceOptions options;
     options.event_time_field = "date_time";
-    options.max_out_of_orderness = Milliseconds(std::stoll(ctx_.Setting("out-of-orderness-ms", "0")));
-    return p_.Source(topic, schema, ctx_.Topic(topic, schema, options));
+    auto disorder = IntSetting(ctx_, "out-of-orderness-ms", 0);
+    options.max_out_of_orderness = Milliseconds(disorder.ok() ? *disorder : 0);
+    SchemaRef decoded = schema;
+    if (!columns.empty()) {
+      std::vector<engine::Field> fields;
+      for (const engine::Field& f : schema->fields()) {
+        bool wanted = f.name == "date_time";  // the event time is always decoded
+        for (const std::string& c : columns) wanted |= (c == f.name);
+        if (wanted) fields.push_back(f);
+      }
+      decoded = MakeSchema(std::move(fields));
+    }
+    Stream events = p_.Source(topic, decoded, ctx_.Topic(topic, decoded, options));
+    return columns.empty() ? events : events.Select(columns);
+  }
+
+  SourceFactory GeneratorSource(NexmarkStream stream) {
+    GeneratorConfig config;
+    Status status;
+    for (auto [key, field] : {std::pair{"events", &config.num_events},
+                              std::pair{"rate", &config.events_per_second}}) {
+      auto value = IntSetting(ctx_, key, *field);
+      if (value.ok()) *field = *value;
+      if (!value.ok() && status.ok()) status = value.status();
+    }
+    auto seed = IntSetting(ctx_, "seed", static_cast<int64_t>(config.seed));
+    if (seed.ok()) config.seed = static_cast<uint64_t>(*seed);
+    if (!seed.ok() && status.ok()) status = seed.status();
+    if (status.ok()) status = config.Validate();
+    if (!status.ok()) {
+      return [status]() -> Result<std::unique_ptr<engine::Source>> { return status; };
+    }
+    return MakeGeneratorSource(stream, config);
   }
 
   Pipeline& p_;
@@ -66,18 +116,20 @@ Status Q0(Pipeline& p, PipelineContext& ctx) {
 
 // q1: currency conversion — bid prices in euros.
 Status Q1(Pipeline& p, PipelineContext& ctx) {
-  Stream euros = Inputs(p, ctx).Bids().Select({{"auction", Col("auction")},
-                                               {"bidder", Col("bidder")},
-                                               {"price", Col("price") * 0.908},
-                                               {"date_time", Col("date_time")},
-                                               {"extra", Col("extra")}});
+  Stream euros = Inputs(p, ctx)
+                     .Bids({"auction", "bidder", "price", "date_time", "extra"})
+                     .Select({{"auction", Col("auction")},
+                              {"bidder", Col("bidder")},
+                              {"price", Col("price") * 0.908},
+                              {"date_time", Col("date_time")},
+                              {"extra", Col("extra")}});
   return Output(euros, ctx, "q1");
 }
 
 // q2: selection — bids on every 123rd auction.
 Status Q2(Pipeline& p, PipelineContext& ctx) {
   Stream picked = Inputs(p, ctx)
-                      .Bids()
+                      .Bids({"auction", "price"})
                       .Filter(Col("auction") % 123 == 0)
                       .Select(std::vector<std::string>{"auction", "price"});
   return Output(picked, ctx, "q2");
@@ -87,9 +139,12 @@ Status Q2(Pipeline& p, PipelineContext& ctx) {
 // California (a continuous join).
 Status Q3(Pipeline& p, PipelineContext& ctx) {
   Inputs in(p, ctx);
-  KeyedStream auctions = in.Auctions().Filter(Col("category") == 10).KeyBy({"seller"});
+  KeyedStream auctions =
+      in.Auctions({"id", "seller", "category"}).Filter(Col("category") == 10).KeyBy({"seller"});
   KeyedStream sellers =
-      in.Persons().Filter(engine::In(Col("state"), {Lit("OR"), Lit("ID"), Lit("CA")})).KeyBy({"id"});
+      in.Persons({"id", "name", "city", "state"})
+          .Filter(engine::In(Col("state"), {Lit("OR"), Lit("ID"), Lit("CA")}))
+          .KeyBy({"id"});
   Stream suggestions = auctions.Join(sellers).Select({{"name", Col("name")},
                                                       {"city", Col("city")},
                                                       {"state", Col("state")},
@@ -101,8 +156,8 @@ Status Q3(Pipeline& p, PipelineContext& ctx) {
 // placed while it was open, averaged per category; results update as bids come in.
 Status Q4(Pipeline& p, PipelineContext& ctx) {
   Inputs in(p, ctx);
-  Stream auctions = in.Auctions();
-  Stream bids = in.Bids();
+  Stream auctions = in.Auctions({"id", "date_time", "expires", "category"});
+  Stream bids = in.Bids({"auction", "price", "date_time"});
   ASSIGN_OR_RETURN(size_t a_time, auctions.schema()->IndexOf("date_time"));
   ASSIGN_OR_RETURN(size_t a_expires, auctions.schema()->IndexOf("expires"));
   ASSIGN_OR_RETURN(size_t b_time, bids.schema()->IndexOf("date_time"));
@@ -126,7 +181,7 @@ Status Q4(Pipeline& p, PipelineContext& ctx) {
 // q5: hot items — per 10 s window sliding every 2 s, the auctions with the most bids.
 Status Q5(Pipeline& p, PipelineContext& ctx) {
   Stream hot = Inputs(p, ctx)
-                   .Bids()
+                   .Bids({"auction"})
                    .KeyBy({"auction"})
                    .Window(Hopping(10s, 2s))
                    .Aggregate({engine::Count("num")})
@@ -139,7 +194,7 @@ Status Q5(Pipeline& p, PipelineContext& ctx) {
 // q7: highest bid — per 10 s tumbling window, every bid at the window's highest price.
 Status Q7(Pipeline& p, PipelineContext& ctx) {
   Stream highest = Inputs(p, ctx)
-                       .Bids()
+                       .Bids({"auction", "price", "bidder", "date_time", "extra"})
                        .AssignWindows(Tumbling(10s))
                        .KeyBy({"window_start", "window_end"})
                        .TopN(MostBy("price"))
@@ -153,9 +208,10 @@ Status Q7(Pipeline& p, PipelineContext& ctx) {
 Status Q8(Pipeline& p, PipelineContext& ctx) {
   Inputs in(p, ctx);
   Stream new_sellers =
-      in.Persons()
+      in.Persons({"id", "name"})
           .KeyBy({"id"})
-          .WindowJoin(in.Auctions().KeyBy({"seller"}), Tumbling(10s), JoinType::kLeftSemi)
+          .WindowJoin(in.Auctions({"seller"}).KeyBy({"seller"}), Tumbling(10s),
+                      JoinType::kLeftSemi)
           .Select(std::vector<std::string>{"id", "name", "window_start"});
   return Output(new_sellers, ctx, "q8");
 }
@@ -163,7 +219,7 @@ Status Q8(Pipeline& p, PipelineContext& ctx) {
 // q11: user sessions — bids per bidder per session (a 10 s gap ends a session).
 Status Q11(Pipeline& p, PipelineContext& ctx) {
   Stream sessions = Inputs(p, ctx)
-                        .Bids()
+                        .Bids({"bidder"})
                         .KeyBy({"bidder"})
                         .Window(Session(10s))
                         .Aggregate({engine::Count("bid_count")})

@@ -199,6 +199,17 @@ void Stream::To(std::string name, SinkFactory sink) const {
   pipeline_->dataflow_.Connect(node_, node, 0, Partitioning::kForward);
 }
 
+Stream Stream::LateDataTo(SinkFactory sink) const {
+  if (!pipeline_->status().ok() || node_ < 0) return *this;
+  engine::DataflowNode& node = pipeline_->dataflow_.node(node_);
+  if (node.kind != engine::NodeKind::kOperator) {
+    pipeline_->Fail(node.name, Status::InvalidArgument("late data comes only from operators"));
+    return *this;
+  }
+  node.late_sink = std::move(sink);
+  return *this;
+}
+
 // ---------------------------------------------------------------- KeyedStream
 
 WindowedStream KeyedStream::Window(WindowSpec window) const {

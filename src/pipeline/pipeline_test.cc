@@ -205,7 +205,7 @@ TEST(PipelineTest, AllowedLatenessTurnsALateRowIntoAnUpdate) {
   EXPECT_EQ(summary->late_events, 0u);
 }
 
-TEST(PipelineTest, RowsPastAllowedLatenessAreCountedAsLate) {
+TEST(PipelineTest, RowsPastAllowedLatenessAreCountedAndGoToTheLateDataSink) {
   std::vector<std::vector<Batch>> splits(1);
   for (int64_t t : {100, 2500, 200}) {
     Batch b(Clicks());
@@ -219,10 +219,12 @@ TEST(PipelineTest, RowsPastAllowedLatenessAreCountedAsLate) {
   MemorySourceOptions so;
   so.splits = splits;
   auto table = std::make_shared<MemoryTable>();
+  auto late = std::make_shared<MemoryTable>();
   p.Source("clicks", Clicks(), engine::MakeMemorySource(Clicks(), so))
       .KeyBy({"user"})
       .Window(Tumbling(1s))
       .Aggregate({engine::Count("n")})
+      .LateDataTo(engine::MakeMemorySink(late))
       .To("collect", engine::MakeMemorySink(table));
   RunOptions options;
   options.bounded = true;
@@ -231,6 +233,10 @@ TEST(PipelineTest, RowsPastAllowedLatenessAreCountedAsLate) {
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->late_events, 1u);
   EXPECT_EQ(table->num_rows(), 2u);
+  // The late row itself, in the window step's input schema, reached the late-data sink.
+  Batch late_rows = late->Rows(Clicks());
+  ASSERT_EQ(late_rows.num_rows(), 1u);
+  EXPECT_EQ(late_rows.column(2).ints()[0], 200);
 }
 
 TEST(PipelineTest, ProcessingTimeTriggerEmitsBeforeTheWindowCloses) {

@@ -78,6 +78,10 @@ class PipelineThroughKafkaClients(unittest.TestCase):
         lines.insert(200, 'this is not json')
         kcat_produce(self.server.bootstrap, "page-views", lines)
         kcat_produce(self.server.bootstrap, "page-views", [json.dumps(closer)])
+        # Far behind the watermark now: not counted, sent to the late-data topic.
+        straggler = {"page": "/home", "user": "late-user", "ts": BASE + 100}
+        time.sleep(0.5)
+        kcat_produce(self.server.bootstrap, "page-views", [json.dumps(straggler)])
 
         expected = collections.defaultdict(lambda: [0, set()])
         for e in events:
@@ -92,6 +96,9 @@ class PipelineThroughKafkaClients(unittest.TestCase):
         got = sorted((r["page"], r["window_start"], r["window_end"], r["views"], r["visitors"])
                      for r in map(json.loads, got_lines))
         self.assertEqual(got, want)
+
+        late = kcat_consume(self.server.bootstrap, "page-views.late", 1)
+        self.assertEqual([json.loads(l) for l in late], [straggler])
 
         dead = kcat_consume(self.server.bootstrap, "page-views.dead-letter", 2,
                             fmt="%h\t%s\n")
