@@ -655,8 +655,18 @@ def write(args):
       "faster.")
     w("")
 
+    # The engine benchmark (bench/run_engine_bench.py) keeps its own section of the same
+    # file between markers: carry it over rather than drop it.
+    text = "\n".join(out)
+    begin, end = "<!-- engine-bench:begin -->", "<!-- engine-bench:end -->"
+    try:
+        old = open(args.out).read()
+        if begin in old and end in old:
+            text = text.rstrip("\n") + "\n\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
+    except FileNotFoundError:
+        pass
     with open(args.out, "w") as f:
-        f.write("\n".join(out))
+        f.write(text)
 
 
 def main():
