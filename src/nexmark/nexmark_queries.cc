@@ -48,8 +48,15 @@ class Inputs {
   Stream Open(NexmarkStream stream, SchemaRef schema, std::vector<std::string> columns) {
     const std::string topic(TopicName(stream));
     if (ctx_.Setting("source", "topics") == "generator") {
-      Stream events = p_.Source(topic, schema, GeneratorSource(stream));
-      return columns.empty() ? events : events.Select(columns);
+      SchemaRef produced = schema;
+      if (!columns.empty()) {
+        std::vector<engine::Field> fields;
+        for (const std::string& c : columns) {
+          if (auto i = schema->FindIndex(c)) fields.push_back(schema->field(*i));
+        }
+        produced = MakeSchema(std::move(fields));
+      }
+      return p_.Source(topic, produced, GeneratorSource(stream, columns));
     }
     TopicSourceOptions options;
     options.event_time_field = "date_time";
@@ -69,7 +76,7 @@ class Inputs {
     return columns.empty() ? events : events.Select(columns);
   }
 
-  SourceFactory GeneratorSource(NexmarkStream stream) {
+  SourceFactory GeneratorSource(NexmarkStream stream, const std::vector<std::string>& columns) {
     GeneratorConfig config;
     Status status;
     for (auto [key, field] : {std::pair{"events", &config.num_events},
@@ -85,7 +92,7 @@ class Inputs {
     if (!status.ok()) {
       return [status]() -> Result<std::unique_ptr<engine::Source>> { return status; };
     }
-    return MakeGeneratorSource(stream, config);
+    return MakeGeneratorSource(stream, config, columns);
   }
 
   Pipeline& p_;

@@ -106,13 +106,73 @@ void AppendRow(const Bid& b, Batch& out) {
 
 namespace {
 
+// Appends the fields `fields` (indexes into the stream's full schema) of one event, one
+// per column of `out`: the projected form of AppendRow.
+void AppendFields(const Person& p, Batch& out, const std::vector<int>& fields) {
+  for (size_t c = 0; c < fields.size(); ++c) {
+    engine::Column& col = out.column(c);
+    switch (fields[c]) {
+      case 0: col.AppendInt(p.id); break;
+      case 1: col.AppendString(p.name); break;
+      case 2: col.AppendString(p.email_address); break;
+      case 3: col.AppendString(p.credit_card); break;
+      case 4: col.AppendString(p.city); break;
+      case 5: col.AppendString(p.state); break;
+      case 6: col.AppendInt(p.date_time); break;
+      default: col.AppendString(p.extra); break;
+    }
+  }
+  out.CommitRow(p.date_time);
+}
+
+void AppendFields(const Auction& a, Batch& out, const std::vector<int>& fields) {
+  for (size_t c = 0; c < fields.size(); ++c) {
+    engine::Column& col = out.column(c);
+    switch (fields[c]) {
+      case 0: col.AppendInt(a.id); break;
+      case 1: col.AppendString(a.item_name); break;
+      case 2: col.AppendString(a.description); break;
+      case 3: col.AppendInt(a.initial_bid); break;
+      case 4: col.AppendInt(a.reserve); break;
+      case 5: col.AppendInt(a.date_time); break;
+      case 6: col.AppendInt(a.expires); break;
+      case 7: col.AppendInt(a.seller); break;
+      case 8: col.AppendInt(a.category); break;
+      default: col.AppendString(a.extra); break;
+    }
+  }
+  out.CommitRow(a.date_time);
+}
+
+void AppendFields(const Bid& b, Batch& out, const std::vector<int>& fields) {
+  for (size_t c = 0; c < fields.size(); ++c) {
+    engine::Column& col = out.column(c);
+    switch (fields[c]) {
+      case 0: col.AppendInt(b.auction); break;
+      case 1: col.AppendInt(b.bidder); break;
+      case 2: col.AppendInt(b.price); break;
+      case 3: col.AppendString(b.channel); break;
+      case 4: col.AppendString(b.url); break;
+      case 5: col.AppendInt(b.date_time); break;
+      default: col.AppendString(b.extra); break;
+    }
+  }
+  out.CommitRow(b.date_time);
+}
+
 /// One instance of a generator source (see MakeGeneratorSource). Called from one thread.
 class GeneratorSource final : public engine::Source {
  public:
-  GeneratorSource(NexmarkStream stream, std::shared_ptr<const Generator> generator)
-      : stream_(stream), generator_(std::move(generator)) {}
+  // `fields` empty: every column; otherwise the full-schema index of each column of
+  // `schema`.
+  GeneratorSource(NexmarkStream stream, std::shared_ptr<const Generator> generator,
+                  SchemaRef schema, std::vector<int> fields)
+      : stream_(stream),
+        generator_(std::move(generator)),
+        schema_(std::move(schema)),
+        fields_(std::move(fields)) {}
 
-  SchemaRef schema() const override { return SchemaOf(stream_); }
+  SchemaRef schema() const override { return schema_; }
 
   Status Open(const engine::SourceContext& context) override {
     if (context.parallelism < 1 || context.instance < 0 ||
@@ -168,7 +228,11 @@ class GeneratorSource final : public engine::Source {
     size_t rows = 0;
     while (rows < max_rows && next_ < end_) {
       Make(generator_->EventNumber(stream_, next_), &event);
-      AppendRow(event, out);
+      if (fields_.empty()) {
+        AppendRow(event, out);
+      } else {
+        AppendFields(event, out, fields_);
+      }
       last_time_ = event.date_time;
       next_ += step_;
       ++rows;
@@ -179,6 +243,8 @@ class GeneratorSource final : public engine::Source {
 
   const NexmarkStream stream_;
   const std::shared_ptr<const Generator> generator_;
+  const SchemaRef schema_;
+  const std::vector<int> fields_;
   int64_t step_ = 1;
   int64_t next_ = 0;  // the index within the stream of the next event to produce
   int64_t end_ = 0;   // the stream's event count
@@ -193,13 +259,32 @@ class GeneratorSource final : public engine::Source {
 
 }  // namespace
 
-engine::SourceFactory MakeGeneratorSource(NexmarkStream stream, const GeneratorConfig& config) {
+engine::SourceFactory MakeGeneratorSource(NexmarkStream stream, const GeneratorConfig& config,
+                                          std::vector<std::string> columns) {
   Status valid = config.Validate();
+  SchemaRef full = SchemaOf(stream);
+  SchemaRef schema = full;
+  std::vector<int> fields;
+  if (valid.ok() && !columns.empty()) {
+    std::vector<engine::Field> picked;
+    for (const std::string& name : columns) {
+      auto index = full->IndexOf(name);
+      if (!index.ok()) {
+        valid = index.status().WithContext("nexmark generator source");
+        break;
+      }
+      fields.push_back(static_cast<int>(*index));
+      picked.push_back(full->field(*index));
+    }
+    schema = engine::MakeSchema(std::move(picked));
+  }
   std::shared_ptr<const Generator> generator;
   if (valid.ok()) generator = std::make_shared<const Generator>(config);
-  return [stream, valid, generator]() -> Result<std::unique_ptr<engine::Source>> {
+  return [stream, valid, generator, schema,
+          fields]() -> Result<std::unique_ptr<engine::Source>> {
     RETURN_IF_ERROR(valid);
-    return std::unique_ptr<engine::Source>(std::make_unique<GeneratorSource>(stream, generator));
+    return std::unique_ptr<engine::Source>(
+        std::make_unique<GeneratorSource>(stream, generator, schema, fields));
   };
 }
 

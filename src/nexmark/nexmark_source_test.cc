@@ -168,3 +168,48 @@ TEST(NexmarkSourceTest, AppendRowWritesTheSchemasColumns) {
 
 }  // namespace
 }  // namespace eddy::nexmark
+
+namespace eddy::nexmark {
+namespace {
+
+// Reads a source (instance 0 of 1) to its end as one batch.
+engine::Batch ReadAll(engine::SourceFactory factory) {
+  auto made = factory();
+  EXPECT_TRUE(made.ok()) << made.status().ToString();
+  std::unique_ptr<engine::Source> source = std::move(made).value();
+  EXPECT_TRUE(source->Open(engine::SourceContext{}).ok());
+  engine::Batch all(source->schema());
+  for (;;) {
+    engine::Batch batch(source->schema());
+    auto state = source->Poll(batch, 100, 0);
+    EXPECT_TRUE(state.ok());
+    all.AppendRange(batch, 0, batch.num_rows());
+    if (!state.ok() || *state == engine::SourceState::kEnd) break;
+  }
+  return all;
+}
+
+TEST(NexmarkSourceTest, AProjectedSourceGivesTheNamedColumnsOfTheFullOne) {
+  const GeneratorConfig config = SmallConfig(2000);
+  for (NexmarkStream stream : kAllStreams) {
+    engine::Batch full = ReadAll(MakeGeneratorSource(stream, config));
+    std::vector<std::string> picked = {"extra", "date_time"};
+    picked.insert(picked.begin(), stream == NexmarkStream::kBid ? "price" : "id");
+    engine::Batch projected = ReadAll(MakeGeneratorSource(stream, config, picked));
+    ASSERT_EQ(Names(projected.schema()), picked);
+    ASSERT_EQ(projected.num_rows(), full.num_rows());
+    for (size_t c = 0; c < picked.size(); ++c) {
+      const size_t source_column = *full.schema()->FindIndex(picked[c]);
+      for (size_t r = 0; r < full.num_rows(); ++r) {
+        ASSERT_EQ(projected.column(c).ValueAt(r), full.column(source_column).ValueAt(r));
+      }
+    }
+    EXPECT_EQ(projected.event_times(), full.event_times());
+  }
+  auto bad = MakeGeneratorSource(NexmarkStream::kBid, config, {"prise"})();
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("prise"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace eddy::nexmark
