@@ -188,18 +188,7 @@ class KafkaFiller {
             status = CheckDeliveries(&last_delivered, &last_progress);
             if (!status.ok()) return false;
           }
-          switch (stream) {
-            case NexmarkStream::kPerson:
-              ++stats->persons;
-              break;
-            case NexmarkStream::kAuction:
-              ++stats->auctions;
-              break;
-            case NexmarkStream::kBid:
-              ++stats->bids;
-              break;
-          }
-          stats->value_bytes += static_cast<int64_t>(json.size());
+          stats->Count(stream, json.size());
           stats->batch_bytes += static_cast<int64_t>(json.size());
           if (stats->events() % 1024 == 0) {
             rd_kafka_poll(rk_.get(), 0);

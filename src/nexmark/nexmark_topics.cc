@@ -114,20 +114,6 @@ Status WaitDurable(std::vector<TopicWriter>& topics) {
   return first_error;
 }
 
-void Count(NexmarkStream stream, size_t value_bytes, NexmarkWriteStats* stats) {
-  switch (stream) {
-    case NexmarkStream::kPerson:
-      ++stats->persons;
-      break;
-    case NexmarkStream::kAuction:
-      ++stats->auctions;
-      break;
-    case NexmarkStream::kBid:
-      ++stats->bids;
-      break;
-  }
-  stats->value_bytes += static_cast<int64_t>(value_bytes);
-}
 
 }  // namespace
 
@@ -156,7 +142,7 @@ Result<NexmarkWriteStats> WriteNexmarkTopics(log::Log& log, const GeneratorConfi
       status = Flush(topic.name, writer, &stats);
       if (!status.ok()) return false;
     }
-    Count(stream, json.size(), &stats);
+    stats.Count(stream, json.size());
     if (progress && stats.events() % kProgressEvery == 0) progress(stats);
     return true;
   });
@@ -169,6 +155,21 @@ Result<NexmarkWriteStats> WriteNexmarkTopics(log::Log& log, const GeneratorConfi
   RETURN_IF_ERROR(WaitDurable(topics));
   if (progress) progress(stats);
   return stats;
+}
+
+void NexmarkWriteStats::Count(NexmarkStream stream, size_t value_bytes) {
+  switch (stream) {
+    case NexmarkStream::kPerson:
+      ++persons;
+      break;
+    case NexmarkStream::kAuction:
+      ++auctions;
+      break;
+    case NexmarkStream::kBid:
+      ++bids;
+      break;
+  }
+  this->value_bytes += static_cast<int64_t>(value_bytes);
 }
 
 }  // namespace eddy::nexmark

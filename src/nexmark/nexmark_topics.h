@@ -33,6 +33,8 @@ struct NexmarkWriteStats {
   int64_t batch_bytes = 0;
 
   int64_t events() const { return persons + auctions + bids; }
+  /// Counts one event of `stream` whose JSON value has `value_bytes` bytes.
+  void Count(NexmarkStream stream, size_t value_bytes);
 };
 
 /// Called from the writing thread every few thousand events and once at the end.

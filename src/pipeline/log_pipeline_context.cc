@@ -55,26 +55,31 @@ SourceFactory LogPipelineContext::Topic(const std::string& topic, SchemaRef sche
   };
 }
 
-SourceFactory LogPipelineContext::JsonLinesFile(const std::string& path, SchemaRef schema,
-                                                const FileSourceOptions& options) {
+namespace {
+
+// The connector's options for a file source of a pipeline (unbounded runs follow the file).
+connectors::FileSourceOptions FileOptions(const std::string& path, SchemaRef schema,
+                                          const FileSourceOptions& options, bool bounded) {
   connectors::FileSourceOptions o;
   o.path = path;
   o.schema = std::move(schema);
   o.event_time_field = options.event_time_field;
   o.max_out_of_orderness_ms = options.max_out_of_orderness.count();
-  o.follow = !bounded_;
-  return connectors::MakeJsonLinesFileSource(o);
+  o.follow = !bounded;
+  return o;
+}
+
+}  // namespace
+
+SourceFactory LogPipelineContext::JsonLinesFile(const std::string& path, SchemaRef schema,
+                                                const FileSourceOptions& options) {
+  return connectors::MakeJsonLinesFileSource(
+      FileOptions(path, std::move(schema), options, bounded_));
 }
 
 SourceFactory LogPipelineContext::CsvFile(const std::string& path, SchemaRef schema,
                                           const FileSourceOptions& options) {
-  connectors::FileSourceOptions o;
-  o.path = path;
-  o.schema = std::move(schema);
-  o.event_time_field = options.event_time_field;
-  o.max_out_of_orderness_ms = options.max_out_of_orderness.count();
-  o.follow = !bounded_;
-  return connectors::MakeCsvFileSource(o);
+  return connectors::MakeCsvFileSource(FileOptions(path, std::move(schema), options, bounded_));
 }
 
 SinkFactory LogPipelineContext::TopicSink(const std::string& topic, bool changelog) {

@@ -124,7 +124,9 @@ Result<RunSummary> Pipeline::Run(const RunOptions& options) {
 Stream Stream::Filter(Expr predicate) const {
   SchemaRef in = schema_;
   return pipeline_->AddStep("filter", {{this, Partitioning::kForward, {}}},
-                            FactoryOf([in, predicate] { return engine::MakeFilter(in, predicate); }));
+                            FactoryOf([in, predicate] {
+                              return engine::MakeFilter(in, predicate);
+                            }));
 }
 
 Stream Stream::Filter(std::function<bool(const RowRef&)> keep) const {
@@ -148,7 +150,9 @@ Stream Stream::Select(std::vector<std::string> columns) const {
 Stream Stream::Map(SchemaRef output, std::function<void(const RowRef&, RowWriter&)> fn) const {
   SchemaRef in = schema_;
   return pipeline_->AddStep("map", {{this, Partitioning::kForward, {}}},
-                            FactoryOf([in, output, fn] { return engine::MakeMap(in, output, fn); }));
+                            FactoryOf([in, output, fn] {
+                              return engine::MakeMap(in, output, fn);
+                            }));
 }
 
 Stream Stream::FlatMap(SchemaRef output, engine::FlatMapFunction fn) const {
@@ -246,7 +250,9 @@ Stream KeyedStream::Process(SchemaRef output,
   std::vector<std::string> keys = keys_;
   return stream_.pipeline_->AddStep(
       "process", {{&stream_, Partitioning::kHash, key_columns_}},
-      FactoryOf([in, output, keys, make] { return engine::MakeKeyedProcess(in, output, keys, make); }));
+      FactoryOf([in, output, keys, make] {
+        return engine::MakeKeyedProcess(in, output, keys, make);
+      }));
 }
 
 Stream KeyedStream::WindowJoin(const KeyedStream& right, WindowSpec window, JoinType type) const {

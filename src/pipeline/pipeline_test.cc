@@ -172,7 +172,9 @@ TEST(PipelineTest, AllowedLatenessTurnsALateRowIntoAnUpdate) {
   }
   std::vector<std::vector<Batch>> splits(1);
   // One row per poll so that the watermark moves between them.
-  for (size_t r = 0; r < b.num_rows(); ++r) splits[0].push_back(b.Select(std::vector<uint32_t>{uint32_t(r)}));
+  for (size_t r = 0; r < b.num_rows(); ++r) {
+    splits[0].push_back(b.Select(std::vector<uint32_t>{static_cast<uint32_t>(r)}));
+  }
   Pipeline p("late", 1);
   MemorySourceOptions so;
   so.splits = splits;
