@@ -4,6 +4,7 @@
 #   make build  build/eddy
 #   make bench-log  the log/broker benchmark (writes bench/RESULTS.md)
 #   make bench-engine  the Nexmark engine benchmark (writes its section of bench/RESULTS.md)
+#   make bench-checkpoint  checkpoint cost and recovery (writes its section of bench/RESULTS.md)
 
 JOBS ?= 2
 BUILD_TYPE ?= RelWithDebInfo
@@ -11,7 +12,7 @@ CMAKE_FLAGS ?=
 DATA_DIR ?= ./data
 KAFKA_ADDR ?= 127.0.0.1:9092
 
-.PHONY: deps build build-asan test test-unit test-asan run bench-log bench-engine clean
+.PHONY: deps build build-asan test test-unit test-asan run bench-log bench-engine bench-checkpoint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -43,6 +44,9 @@ bench-log: build
 
 bench-engine: build
 	/usr/bin/python3 bench/run_engine_bench.py
+
+bench-checkpoint: build
+	/usr/bin/python3 bench/run_checkpoint_bench.py
 
 clean:
 	rm -rf build build-asan

@@ -655,14 +655,17 @@ def write(args):
       "faster.")
     w("")
 
-    # The engine benchmark (bench/run_engine_bench.py) keeps its own section of the same
-    # file between markers: carry it over rather than drop it.
+    # The engine and checkpoint benchmarks (bench/run_engine_bench.py,
+    # bench/run_checkpoint_bench.py) keep their own sections of the same file between
+    # markers: carry them over rather than drop them.
     text = "\n".join(out)
-    begin, end = "<!-- engine-bench:begin -->", "<!-- engine-bench:end -->"
     try:
         old = open(args.out).read()
-        if begin in old and end in old:
-            text = text.rstrip("\n") + "\n\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
+        for name in ("engine-bench", "checkpoint-bench"):
+            begin, end = "<!-- %s:begin -->" % name, "<!-- %s:end -->" % name
+            if begin in old and end in old:
+                text = (text.rstrip("\n") + "\n\n" +
+                        old[old.index(begin):old.index(end) + len(end)] + "\n")
     except FileNotFoundError:
         pass
     with open(args.out, "w") as f:

@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost-dev libboost-system-dev
   librdkafka-dev libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libisal-dev
-  libcli11-dev libspdlog-dev libfmt-dev libsimdjson-dev
+  libcli11-dev libspdlog-dev libfmt-dev libsimdjson-dev librocksdb-dev
   kcat python3 python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard
   redis-server
 )

@@ -186,6 +186,8 @@ struct RunOptions {
   size_t max_batch_rows = 4096;
   /// Called about once a second while the pipeline runs (and once at the end).
   std::function<void(const engine::JobProgress&)> on_progress;
+  /// Checkpoints, recovery and exactly-once output (off unless checkpoint.dir is set).
+  engine::CheckpointConfig checkpoint;
 };
 
 /// What a finished run did.

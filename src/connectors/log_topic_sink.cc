@@ -2,12 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <future>
+#include <map>
 #include <optional>
 
 #include "src/connectors/json_encoder.h"
 #include "src/connectors/key_partitioner.h"
+#include "src/log/record_batch.h"
 #include "src/log/record_batch_builder.h"
 
 namespace eddy::connectors {
@@ -30,13 +34,26 @@ class LogTopicSink::Impl {
   Status Write(const engine::Batch& batch);
   Status Finish();
   uint64_t rows_written() const { return rows_written_; }
+  Result<std::string> PrepareCommit(int64_t checkpoint_id);
+  Status Commit(int64_t checkpoint_id);
+  Status Recover(const std::vector<std::string>& prepared);
+  void Abandon();
 
  private:
   struct Target {
     std::shared_ptr<log::Partition> partition;
     log::RecordBatchBuilder builder;
     std::optional<Offset> last_appended;
+    int32_t next_sequence = 0;  // exactly-once: of the next batch built
   };
+  // Exactly-once: a built batch waiting for its checkpoint to complete.
+  struct Staged {
+    int32_t partition = 0;
+    std::vector<uint8_t> bytes;
+  };
+
+  Status Append(Target& target, std::span<uint8_t> batch);
+  Status WaitDurable();
 
   Status Prepare(const engine::SchemaRef& schema);
   Status Flush(Target& target);
@@ -52,12 +69,45 @@ class LogTopicSink::Impl {
   std::string key_;    // reused per row
   std::string value_;  // reused per row
   uint64_t rows_written_ = 0;
+  // Exactly-once (SinkContext::exactly_once): batches carry this producer id and
+  // per-partition sequence numbers, wait in staged_ until a barrier moves them to
+  // prepared_, and are appended when that checkpoint completes.
+  bool exactly_once_ = false;
+  int64_t producer_id_ = -1;
+  std::vector<Staged> staged_;
+  std::map<int64_t, std::vector<Staged>> prepared_;
 };
+
+namespace {
+
+// What PrepareCommit returns and Recover reads back:
+//   i64 producer id | i32 count | count x (i32 partition | i64 size | bytes)
+std::string EncodePrepared(int64_t producer_id, const std::vector<std::vector<uint8_t>*>& batches,
+                           const std::vector<int32_t>& partitions) {
+  ByteWriter out;
+  out.WriteI64(producer_id);
+  out.WriteI32(static_cast<int32_t>(batches.size()));
+  for (size_t i = 0; i < batches.size(); ++i) {
+    out.WriteI32(partitions[i]);
+    out.WriteI64(static_cast<int64_t>(batches[i]->size()));
+    out.WriteBytes(ByteSpan(*batches[i]));
+  }
+  return std::string(AsStringView(ByteSpan(out.buffer())));
+}
+
+}  // namespace
 
 Status LogTopicSink::Impl::Open(const engine::SinkContext& context) {
   if (options_.log == nullptr) return Status::InvalidArgument(Name() + ": no log given");
   log::Log& log = *options_.log;
   instance_ = context.instance;
+  exactly_once_ = context.exactly_once;
+  if (exactly_once_) {
+    // A new producer id per run: batches of an earlier run that recovery replays keep
+    // theirs, so the log can tell which of them already landed.
+    ASSIGN_OR_RETURN(ProducerId id, log.AllocateProducerId());
+    producer_id_ = id.value();
+  }
   Result<log::TopicInfo> info = log.DescribeTopic(options_.topic);
   if (!info.ok() && info.status().IsNotFound()) {
     log::TopicConfig config = log.options().default_topic_config;
@@ -81,7 +131,7 @@ Status LogTopicSink::Impl::Open(const engine::SinkContext& context) {
   for (int32_t p = 0; p < info->config.partitions; ++p) {
     ASSIGN_OR_RETURN(std::shared_ptr<log::Partition> partition,
                      log.GetPartition(options_.topic, PartitionId(p)));
-    targets_.push_back(Target{std::move(partition), log::RecordBatchBuilder(batch_options), {}});
+    targets_.push_back(Target{std::move(partition), log::RecordBatchBuilder(batch_options), {}, 0});
   }
   return Status::OK();
 }
@@ -147,11 +197,24 @@ Status LogTopicSink::Impl::Write(const engine::Batch& batch) {
 }
 
 Status LogTopicSink::Impl::Flush(Target& target) {
-  if (target.builder.record_count() == 0) return Status::OK();
+  const int32_t records = target.builder.record_count();
+  if (records == 0) return Status::OK();
+  if (exactly_once_) {
+    target.builder.SetProducer(producer_id_, 0, target.next_sequence);
+    target.next_sequence += records;
+  }
   Result<std::vector<uint8_t>> batch = target.builder.Build();
   target.builder.Clear();
   if (!batch.ok()) return batch.status().WithContext(Name());
-  Result<log::AppendResult> appended = target.partition->Append(*batch);
+  if (exactly_once_) {
+    staged_.push_back(Staged{target.partition->id().value(), std::move(batch).value()});
+    return Status::OK();
+  }
+  return Append(target, *batch);
+}
+
+Status LogTopicSink::Impl::Append(Target& target, std::span<uint8_t> batch) {
+  Result<log::AppendResult> appended = target.partition->Append(batch);
   if (!appended.ok()) {
     return appended.status().WithContext(
         fmt::format("{} partition {}", Name(), target.partition->id().value()));
@@ -160,8 +223,103 @@ Status LogTopicSink::Impl::Flush(Target& target) {
   return Status::OK();
 }
 
+Result<std::string> LogTopicSink::Impl::PrepareCommit(int64_t checkpoint_id) {
+  for (Target& target : targets_) RETURN_IF_ERROR(Flush(target));
+  // What earlier checkpoints committed must be durable before this one can complete:
+  // a crash would otherwise lose appends that no later checkpoint holds any more.
+  RETURN_IF_ERROR(WaitDurable());
+  std::vector<std::vector<uint8_t>*> batches;
+  std::vector<int32_t> partitions;
+  // Prepared but not yet committed batches of earlier checkpoints go in too (a
+  // checkpoint may have been aborted): recovery replays all of them, skipping those
+  // that landed.
+  for (auto& [id, list] : prepared_) {
+    for (Staged& s : list) {
+      batches.push_back(&s.bytes);
+      partitions.push_back(s.partition);
+    }
+  }
+  for (Staged& s : staged_) {
+    batches.push_back(&s.bytes);
+    partitions.push_back(s.partition);
+  }
+  std::string encoded = EncodePrepared(producer_id_, batches, partitions);
+  if (!staged_.empty()) {
+    std::vector<Staged>& list = prepared_[checkpoint_id];
+    for (Staged& s : staged_) list.push_back(std::move(s));
+    staged_.clear();
+  }
+  return encoded;
+}
+
+Status LogTopicSink::Impl::Commit(int64_t checkpoint_id) {
+  while (!prepared_.empty() && prepared_.begin()->first <= checkpoint_id) {
+    for (Staged& s : prepared_.begin()->second) {
+      RETURN_IF_ERROR(Append(targets_[static_cast<size_t>(s.partition)], s.bytes));
+    }
+    prepared_.erase(prepared_.begin());
+  }
+  return Status::OK();
+}
+
+Status LogTopicSink::Impl::Recover(const std::vector<std::string>& prepared) {
+  for (const std::string& blob : prepared) {
+    ByteReader in(AsBytes(blob));
+    const ProducerId producer(in.ReadI64());
+    const int32_t count = in.ReadI32();
+    uint64_t appended = 0, skipped = 0;
+    for (int32_t i = 0; i < count && in.ok(); ++i) {
+      const int32_t partition = in.ReadI32();
+      const int64_t size = in.ReadI64();
+      if (size < 0 || static_cast<uint64_t>(size) > in.remaining()) break;
+      ByteSpan bytes = in.ReadBytes(static_cast<size_t>(size));
+      if (partition < 0 || static_cast<size_t>(partition) >= targets_.size()) {
+        return Status::Corruption(fmt::format("{}: checkpointed output for partition {}, but the "
+                                              "topic has {}", Name(), partition, targets_.size()));
+      }
+      Target& target = targets_[static_cast<size_t>(partition)];
+      ASSIGN_OR_RETURN(log::BatchHeader header, log::ParseBatchHeader(bytes));
+      const std::optional<int32_t> last = target.partition->LastSequence(producer);
+      if (last && header.last_sequence() <= *last) {
+        ++skipped;  // committed before the crash
+        continue;
+      }
+      std::vector<uint8_t> copy(bytes.begin(), bytes.end());
+      RETURN_IF_ERROR(Append(target, copy));
+      ++appended;
+    }
+    if (!in.ok()) {
+      return Status::Corruption(Name() + ": checkpointed output is damaged: " +
+                                in.status().message());
+    }
+    if (appended > 0) {
+      spdlog::info("{}: recovery appended {} batch(es) of a complete checkpoint that had not "
+                   "landed yet ({} had)", Name(), appended, skipped);
+    }
+  }
+  return WaitDurable();
+}
+
+void LogTopicSink::Impl::Abandon() {
+  staged_.clear();
+  prepared_.clear();
+  for (Target& target : targets_) target.builder.Clear();
+}
+
 Status LogTopicSink::Impl::Finish() {
   for (Target& target : targets_) RETURN_IF_ERROR(Flush(target));
+  if (exactly_once_) {
+    // The end of the input: everything held becomes visible.
+    RETURN_IF_ERROR(Commit(INT64_MAX - 1));
+    for (Staged& s : staged_) {
+      RETURN_IF_ERROR(Append(targets_[static_cast<size_t>(s.partition)], s.bytes));
+    }
+    staged_.clear();
+  }
+  return WaitDurable();
+}
+
+Status LogTopicSink::Impl::WaitDurable() {
   for (Target& target : targets_) {
     if (!target.last_appended) continue;
     auto done = std::make_shared<std::promise<Status>>();
@@ -187,6 +345,14 @@ LogTopicSink::~LogTopicSink() = default;
 Status LogTopicSink::Open(const engine::SinkContext& context) { return impl_->Open(context); }
 Status LogTopicSink::Write(const engine::Batch& batch) { return impl_->Write(batch); }
 Status LogTopicSink::Finish() { return impl_->Finish(); }
+Result<std::string> LogTopicSink::PrepareCommit(int64_t checkpoint_id) {
+  return impl_->PrepareCommit(checkpoint_id);
+}
+Status LogTopicSink::Commit(int64_t checkpoint_id) { return impl_->Commit(checkpoint_id); }
+Status LogTopicSink::Recover(int64_t, const std::vector<std::string>& prepared) {
+  return impl_->Recover(prepared);
+}
+void LogTopicSink::Abandon() { impl_->Abandon(); }
 uint64_t LogTopicSink::rows_written() const { return impl_->rows_written(); }
 
 engine::SinkFactory MakeLogTopicSink(LogTopicSinkOptions options) {

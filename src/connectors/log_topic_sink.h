@@ -15,6 +15,12 @@
 // unkeyed sink accepts inserts only (another kind fails the Write, naming the fix).
 //
 // Finish waits until every record appended is durable under the log's policy.
+//
+// Exactly-once (SinkContext::exactly_once, checkpoints on): output written between two
+// checkpoint barriers is appended only when the later checkpoint completes, so every
+// reader, whatever its isolation level, sees only output of complete checkpoints; after
+// a crash, output of the checkpoint recovered from is appended once and the rest is
+// produced again by the replay. The topic should be written by this pipeline alone.
 // Thread safety: one instance per thread; instances share the log's thread-safe
 // partitions.
 
@@ -55,6 +61,17 @@ class LogTopicSink final : public engine::Sink {
   Status Finish() override;
   /// Records appended (tombstones included, dropped -U rows not).
   uint64_t rows_written() const override;
+
+  /// Exactly-once: built batches are held, not appended; PrepareCommit moves them to the
+  /// checkpoint (with this run's producer id and per-partition sequence numbers) and
+  /// first waits until what earlier checkpoints committed is durable; Commit appends
+  /// them; Recover appends the batches of a complete checkpoint that the log does not
+  /// hold yet (Partition::LastSequence of their producer tells), so none lands twice.
+  /// Finish (end of input) appends everything held.
+  Result<std::string> PrepareCommit(int64_t checkpoint_id) override;
+  Status Commit(int64_t checkpoint_id) override;
+  Status Recover(int64_t checkpoint_id, const std::vector<std::string>& prepared) override;
+  void Abandon() override;
 
  private:
   class Impl;

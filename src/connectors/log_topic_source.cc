@@ -64,6 +64,8 @@ class LogTopicSource::Impl {
   const engine::WatermarkTracker* tracker() const { return tracker_.get(); }
   const std::vector<std::unique_ptr<Cursor>>& cursors() const { return cursors_; }
   engine::SourceCounters counters() const { return counters_; }
+  std::vector<checkpoint::SplitPosition> SnapshotPositions() const;
+  Status RestorePositions(const std::vector<checkpoint::SplitPosition>& positions);
 
  private:
   // Produces records of `c` into `out` until it holds max_rows, reading from the
@@ -83,6 +85,7 @@ class LogTopicSource::Impl {
   LogTopicSourceOptions options_;
   std::optional<JsonRowDecoder> decoder_;
   const Clock* clock_ = SystemClock::Default();
+  bool bounded_ = false;
   std::vector<std::unique_ptr<Cursor>> cursors_;
   std::unique_ptr<engine::WatermarkTracker> tracker_;
   size_t next_cursor_ = 0;  // where the next Poll starts, rotating for fairness
@@ -110,6 +113,7 @@ Status LogTopicSource::Impl::Open(const engine::SourceContext& context) {
   if (!decoder.ok()) return decoder.status().WithContext("log source " + options_.topic);
   decoder_.emplace(std::move(decoder).value());
   clock_ = context.clock;
+  bounded_ = context.bounded;
 
   Result<log::TopicInfo> info = options_.log->DescribeTopic(options_.topic);
   if (!info.ok()) {
@@ -146,6 +150,51 @@ Status LogTopicSource::Impl::Open(const engine::SourceContext& context) {
   return Status::OK();
 }
 
+static std::string SplitName(const std::string& topic, PartitionId partition) {
+  return topic + "/" + std::to_string(partition.value());
+}
+
+std::vector<checkpoint::SplitPosition> LogTopicSource::Impl::SnapshotPositions() const {
+  std::vector<checkpoint::SplitPosition> positions;
+  for (const auto& c : cursors_) {
+    ByteWriter state;
+    state.WriteI64(c->next_offset);
+    state.WriteI64(tracker_->max_event_time(c->split));
+    positions.push_back({SplitName(options_.topic, c->partition->id()),
+                         std::string(AsStringView(ByteSpan(state.buffer())))});
+  }
+  return positions;
+}
+
+Status LogTopicSource::Impl::RestorePositions(
+    const std::vector<checkpoint::SplitPosition>& positions) {
+  const int64_t now = clock_->NowMs();
+  for (auto& c : cursors_) {
+    const std::string name = SplitName(options_.topic, c->partition->id());
+    auto it = std::find_if(positions.begin(), positions.end(),
+                           [&](const auto& p) { return p.split == name; });
+    if (it == positions.end()) continue;  // a partition added since: read it from the start
+    ByteReader in(AsBytes(it->state));
+    const int64_t next_offset = in.ReadI64();
+    const EventTimeMs max_event_time = in.ReadI64();
+    if (!in.ok() || next_offset < 0) {
+      return Status::Corruption("log source: the checkpointed position of " + name +
+                                " is damaged");
+    }
+    c->next_offset = next_offset;
+    c->bytes.clear();
+    c->batch_pos = 0;
+    c->in_batch = false;
+    if (max_event_time > engine::kMinWatermark) tracker_->Observe(c->split, max_event_time, now);
+    if (c->next_offset >= c->end_offset && !c->ended) {
+      c->ended = true;
+      tracker_->MarkEnded(c->split);
+    }
+  }
+  tracker_->Advance(now);
+  return Status::OK();
+}
+
 Result<engine::SourceState> LogTopicSource::Impl::Poll(engine::Batch& out, size_t max_rows,
                                                        int max_wait_ms) {
   if (tracker_ == nullptr) return Status::FailedPrecondition("log source: Poll before Open");
@@ -172,6 +221,9 @@ Result<engine::SourceState> LogTopicSource::Impl::Poll(engine::Batch& out, size_
   }
   RETURN_IF_ERROR(FlushDeadLetters());
   tracker_->Advance(clock_->NowMs());
+  // Unbounded, an instance without partitions stays (its watermark does not hold the
+  // others back): a task that ended would stop the job's checkpoints.
+  if (cursors_.empty() && !bounded_) return engine::SourceState::kMore;
   return all_ended() ? engine::SourceState::kEnd : engine::SourceState::kMore;
 }
 
@@ -390,6 +442,16 @@ bool LogTopicSource::idle() const { return impl_->tracker() && impl_->tracker()-
 engine::SourceCounters LogTopicSource::counters() const { return impl_->counters(); }
 
 void LogTopicSource::Close() { impl_->Close(); }
+
+Result<std::vector<checkpoint::SplitPosition>> LogTopicSource::SnapshotPositions() {
+  if (impl_->tracker() == nullptr) return Status::FailedPrecondition("log source: not open");
+  return impl_->SnapshotPositions();
+}
+
+Status LogTopicSource::RestorePositions(const std::vector<checkpoint::SplitPosition>& positions) {
+  if (impl_->tracker() == nullptr) return Status::FailedPrecondition("log source: not open");
+  return impl_->RestorePositions(positions);
+}
 
 std::vector<PartitionId> LogTopicSource::partitions() const {
   std::vector<PartitionId> ids;

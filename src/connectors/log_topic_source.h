@@ -66,6 +66,12 @@ class LogTopicSource final : public engine::Source {
   engine::SourceCounters counters() const override;
   void Close() override;
 
+  /// Checkpoints: a split is "<topic>/<partition>"; its position is the next offset and
+  /// the latest event time read from it.
+  bool checkpointable() const override { return true; }
+  Result<std::vector<checkpoint::SplitPosition>> SnapshotPositions() override;
+  Status RestorePositions(const std::vector<checkpoint::SplitPosition>& positions) override;
+
   /// The partitions this instance reads (after Open).
   std::vector<PartitionId> partitions() const;
   /// The next offset this instance will read from partition number `i` of partitions().

@@ -233,35 +233,36 @@ std::string_view AggregateKindName(AggregateKind kind) {
 // ---- builders ----
 
 AggregateSpec Count(std::string output) {
-  return {AggregateKind::kCount, "", std::move(output), nullptr};
+  return {AggregateKind::kCount, "", std::move(output), nullptr, {}};
 }
 AggregateSpec CountOf(std::string input, std::string output) {
-  return {AggregateKind::kCount, std::move(input), std::move(output), nullptr};
+  return {AggregateKind::kCount, std::move(input), std::move(output), nullptr, {}};
 }
 AggregateSpec Sum(std::string input, std::string output) {
-  return {AggregateKind::kSum, std::move(input), std::move(output), nullptr};
+  return {AggregateKind::kSum, std::move(input), std::move(output), nullptr, {}};
 }
 AggregateSpec Min(std::string input, std::string output) {
-  return {AggregateKind::kMin, std::move(input), std::move(output), nullptr};
+  return {AggregateKind::kMin, std::move(input), std::move(output), nullptr, {}};
 }
 AggregateSpec Max(std::string input, std::string output) {
-  return {AggregateKind::kMax, std::move(input), std::move(output), nullptr};
+  return {AggregateKind::kMax, std::move(input), std::move(output), nullptr, {}};
 }
 AggregateSpec Avg(std::string input, std::string output) {
-  return {AggregateKind::kAvg, std::move(input), std::move(output), nullptr};
+  return {AggregateKind::kAvg, std::move(input), std::move(output), nullptr, {}};
 }
 AggregateSpec CountDistinct(std::string input, std::string output) {
-  return {AggregateKind::kCountDistinct, std::move(input), std::move(output), nullptr};
+  return {AggregateKind::kCountDistinct, std::move(input), std::move(output), nullptr, {}};
 }
 AggregateSpec FirstValue(std::string input, std::string output) {
-  return {AggregateKind::kFirstValue, std::move(input), std::move(output), nullptr};
+  return {AggregateKind::kFirstValue, std::move(input), std::move(output), nullptr, {}};
 }
 AggregateSpec LastValue(std::string input, std::string output) {
-  return {AggregateKind::kLastValue, std::move(input), std::move(output), nullptr};
+  return {AggregateKind::kLastValue, std::move(input), std::move(output), nullptr, {}};
 }
 AggregateSpec UserAggregate(std::shared_ptr<const UserAggregateFunction> fn, std::string input,
-                            std::string output) {
-  return {AggregateKind::kUser, std::move(input), std::move(output), std::move(fn)};
+                            std::string output, UserAccumulatorCodec codec) {
+  return {AggregateKind::kUser, std::move(input), std::move(output), std::move(fn),
+          std::move(codec)};
 }
 
 // ---- binding ----
@@ -279,7 +280,14 @@ Result<Aggregator> Aggregator::Make(const Schema& input, const std::vector<Aggre
     if (!names.insert(spec.output).second) {
       return Status::InvalidArgument("two aggregates are named '" + spec.output + "'");
     }
-    Bound b{spec.kind, -1, DataType::kInt64, AggStorage::kInt, DataType::kInt64, false, nullptr};
+    Bound b{.kind = spec.kind,
+            .column = -1,
+            .input_type = DataType::kInt64,
+            .storage = AggStorage::kInt,
+            .output_type = DataType::kInt64,
+            .use_multiset = false,
+            .user = nullptr,
+            .user_codec = {}};
     if (spec.input.empty()) {
       if (spec.kind != AggregateKind::kCount) {
         return Status::InvalidArgument("aggregate " + what + " needs an input column");
@@ -327,6 +335,7 @@ Result<Aggregator> Aggregator::Make(const Schema& input, const std::vector<Aggre
         if (!type.ok()) return type.status().WithContext("aggregate " + what);
         b.output_type = *type;
         b.user = spec.user;
+        b.user_codec = spec.user_codec;
         break;
       }
     }
@@ -638,6 +647,165 @@ void Aggregator::ResultValues(const AggSlot* group, std::vector<Value>& out) con
   out.clear();
   out.reserve(bound_.size());
   for (size_t j = 0; j < bound_.size(); ++j) out.push_back(ResultOf(bound_[j], group[j]));
+}
+
+// ---- checkpoints ----
+//
+// A group is the number of aggregates, then per aggregate its slot: the count (varlong),
+// then by kind
+//   count:            nothing more;
+//   user:             the codec's bytes, after their length (4 bytes);
+//   multiset kinds:   the number of cells, then per cell its time (varlong), its value
+//                     and its multiplicity (varlong);
+//   the others:       the held value and the time (varlong).
+// A value is written by storage: int and bool as a varlong, double as 8 bytes, string as
+// an unsigned varint length then the bytes.
+
+namespace {
+
+void WriteHeld(AggStorage storage, int64_t i, double d, std::string_view s, ByteWriter& out) {
+  switch (storage) {
+    case AggStorage::kInt:
+    case AggStorage::kBool:
+      out.WriteVarlong(i);
+      return;
+    case AggStorage::kDouble:
+      out.WriteF64(d);
+      return;
+    case AggStorage::kString:
+      out.WriteUnsignedVarint(static_cast<uint32_t>(s.size()));
+      out.WriteBytes(s);
+      return;
+  }
+}
+
+void ReadHeld(AggStorage storage, ByteReader& in, int64_t& i, double& d, std::string& s) {
+  switch (storage) {
+    case AggStorage::kInt:
+    case AggStorage::kBool:
+      i = in.ReadVarlong();
+      return;
+    case AggStorage::kDouble:
+      d = in.ReadF64();
+      return;
+    case AggStorage::kString: {
+      const uint32_t n = in.ReadUnsignedVarint();
+      s.assign(AsStringView(in.ReadBytes(n)));
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+Status Aggregator::CheckCheckpointable() const {
+  for (size_t j = 0; j < bound_.size(); ++j) {
+    const Bound& b = bound_[j];
+    if (b.kind == AggregateKind::kUser && !b.user_codec.present()) {
+      return Status::FailedPrecondition(
+          "user aggregate '" + b.user->name() + "' as '" + fields_[j].name +
+          "' has no UserAccumulatorCodec, so its state cannot be checkpointed");
+    }
+  }
+  return Status::OK();
+}
+
+void Aggregator::EncodeGroup(const AggSlot* group, ByteWriter& out) const {
+  out.WriteUnsignedVarint(static_cast<uint32_t>(bound_.size()));
+  for (size_t j = 0; j < bound_.size(); ++j) {
+    const Bound& b = bound_[j];
+    const AggSlot& s = group[j];
+    out.WriteVarlong(s.count);
+    if (b.kind == AggregateKind::kCount) continue;
+    if (b.kind == AggregateKind::kUser) {
+      const size_t length_at = out.size();
+      out.WriteI32(0);
+      b.user_codec.encode(*s.extra->user, out);
+      out.PatchI32(length_at, static_cast<int32_t>(out.size() - length_at - 4));
+      continue;
+    }
+    if (b.use_multiset) {
+      if (!s.extra) {
+        out.WriteUnsignedVarint(0);
+        continue;
+      }
+      out.WriteUnsignedVarint(static_cast<uint32_t>(s.extra->multiset.size()));
+      for (const auto& [cell, n] : s.extra->multiset) {
+        out.WriteVarlong(cell.time);
+        WriteHeld(b.storage, cell.i, cell.d, cell.s, out);
+        out.WriteVarlong(n);
+      }
+      continue;
+    }
+    WriteHeld(b.storage, s.i, s.d, s.extra ? std::string_view(s.extra->s) : std::string_view(),
+              out);
+    out.WriteVarlong(s.time);
+  }
+}
+
+Result<std::vector<AggSlot>> Aggregator::DecodeGroup(ByteReader& in) const {
+  const uint32_t n = in.ReadUnsignedVarint();
+  if (in.ok() && n != bound_.size()) {
+    return Status::Corruption("aggregate state holds " + std::to_string(n) +
+                              " aggregates, the operator has " + std::to_string(bound_.size()));
+  }
+  std::vector<AggSlot> group(bound_.size());
+  for (size_t j = 0; j < bound_.size() && in.ok(); ++j) {
+    const Bound& b = bound_[j];
+    AggSlot& s = group[j];
+    s.count = in.ReadVarlong();
+    if (b.kind == AggregateKind::kCount) continue;
+    if (b.kind == AggregateKind::kUser) {
+      if (!b.user_codec.present()) {
+        return Status::FailedPrecondition("user aggregate '" + b.user->name() + "' as '" +
+                                          fields_[j].name +
+                                          "' has no UserAccumulatorCodec to restore its state");
+      }
+      const int32_t length = in.ReadI32();
+      if (!in.ok()) break;
+      if (length < 0) {
+        in.Fail("negative accumulator length");
+        break;
+      }
+      ByteReader bytes(in.ReadBytes(static_cast<size_t>(length)));
+      if (!in.ok()) break;
+      Result<std::unique_ptr<UserAccumulator>> acc = b.user_codec.decode(bytes);
+      if (!acc.ok()) {
+        return acc.status().WithContext("user aggregate '" + b.user->name() + "' as '" +
+                                        fields_[j].name + "'");
+      }
+      if (*acc == nullptr) {
+        return Status::Corruption("user aggregate '" + b.user->name() + "' as '" + fields_[j].name +
+                                  "': its codec decoded no accumulator");
+      }
+      s.Extra().user = std::move(acc).value();
+      continue;
+    }
+    if (b.use_multiset) {
+      const uint32_t cells = in.ReadUnsignedVarint();
+      for (uint32_t c = 0; c < cells && in.ok(); ++c) {
+        AggCell cell;
+        cell.time = in.ReadVarlong();
+        ReadHeld(b.storage, in, cell.i, cell.d, cell.s);
+        const int64_t multiplicity = in.ReadVarlong();
+        if (!in.ok()) break;
+        if (multiplicity <= 0) {
+          in.Fail("multiset cell with multiplicity " + std::to_string(multiplicity));
+          break;
+        }
+        s.Extra().multiset.emplace(std::move(cell), multiplicity);
+      }
+      continue;
+    }
+    std::string held;
+    ReadHeld(b.storage, in, s.i, s.d, held);
+    s.time = in.ReadVarlong();
+    if (b.storage == AggStorage::kString && s.count > 0) s.Extra().s = std::move(held);
+  }
+  if (!in.ok()) {
+    return Status::Corruption("malformed aggregate state: " + in.status().message());
+  }
+  return group;
 }
 
 }  // namespace eddy::engine

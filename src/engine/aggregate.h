@@ -19,6 +19,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -26,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "src/base/bytes.h"
 #include "src/base/status.h"
 #include "src/engine/batch.h"
 #include "src/engine/schema.h"
@@ -87,6 +89,19 @@ class UserAggregateFunction {
   virtual bool supports_merge() const { return false; }
 };
 
+/// How a user aggregate's accumulators are written into checkpoints and read back.
+/// Optional: without it an operator holding the aggregate works, but its checkpoints
+/// fail with an error naming the aggregate.
+struct UserAccumulatorCodec {
+  /// Appends the accumulator's state.
+  std::function<void(const UserAccumulator&, ByteWriter&)> encode;
+  /// Reads what `encode` wrote (and nothing after it) into a new accumulator; an error
+  /// (Corruption) for malformed bytes.
+  std::function<Result<std::unique_ptr<UserAccumulator>>(ByteReader&)> decode;
+
+  bool present() const { return encode && decode; }
+};
+
 struct AggregateSpec {
   AggregateKind kind = AggregateKind::kCount;
   /// The input column's name; empty for count(*).
@@ -95,6 +110,8 @@ struct AggregateSpec {
   std::string output;
   /// For kUser only.
   std::shared_ptr<const UserAggregateFunction> user;
+  /// For kUser only: makes the aggregate checkpointable.
+  UserAccumulatorCodec user_codec;
 };
 
 /// count(*).
@@ -109,7 +126,7 @@ AggregateSpec CountDistinct(std::string input, std::string output);
 AggregateSpec FirstValue(std::string input, std::string output);
 AggregateSpec LastValue(std::string input, std::string output);
 AggregateSpec UserAggregate(std::shared_ptr<const UserAggregateFunction> fn, std::string input,
-                            std::string output);
+                            std::string output, UserAccumulatorCodec codec = {});
 
 /// One value in an ordered multiset of an accumulator (count distinct, and the min / max /
 /// first / last of a retractable group). Only the field of the input's storage is used;
@@ -218,6 +235,16 @@ class Aggregator {
   /// The group's results as values (replaces the contents of `out`).
   void ResultValues(const AggSlot* group, std::vector<Value>& out) const;
 
+  // ---- checkpoints (operator_state.h) ----
+  /// OK when every aggregate's accumulator can be written to a checkpoint; otherwise
+  /// FailedPrecondition naming the first user aggregate without a UserAccumulatorCodec.
+  Status CheckCheckpointable() const;
+  /// Appends the group's accumulators. Requires CheckCheckpointable().
+  void EncodeGroup(const AggSlot* group, ByteWriter& out) const;
+  /// Reads a group EncodeGroup wrote (by an aggregator of the same specs and input).
+  /// Corruption when the bytes are malformed or hold another number of aggregates.
+  Result<std::vector<AggSlot>> DecodeGroup(ByteReader& in) const;
+
  private:
   struct Bound {
     AggregateKind kind;
@@ -227,6 +254,7 @@ class Aggregator {
     DataType output_type;
     bool use_multiset;  // count distinct, or a retractable min / max / first / last
     std::shared_ptr<const UserAggregateFunction> user;
+    UserAccumulatorCodec user_codec;
   };
 
   Aggregator() = default;

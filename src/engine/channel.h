@@ -18,6 +18,7 @@ enum class MessageKind : uint8_t {
   kWatermark,  // the sender's watermark advanced
   kIdle,       // the sender is idle (leave it out of watermark merges until it sends again)
   kEnd,        // the sender has no more input
+  kBarrier,    // checkpoint barrier `checkpoint_id`: everything before it is in that checkpoint
 };
 
 struct Message {
@@ -25,6 +26,7 @@ struct Message {
   int input = 0;    // which input of the receiving operator
   int sender = 0;   // the receiving task's index for the (edge, upstream instance) pair
   EventTimeMs watermark = kMinWatermark;
+  int64_t checkpoint_id = 0;
   Batch batch;
 };
 

@@ -19,7 +19,7 @@ enum class Partitioning {
   kForward,    // instance i sends to instance i (same parallelism)
   kHash,       // by the key group of the key columns
   kRebalance,  // round-robin over the downstream instances
-  kGather,     // everything to instance 0
+  kGather,     // everything to one instance (the owner of the empty key's key group)
   kBroadcast,  // every row to every instance
 };
 

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 
 #include "src/engine/join_schema.h"
 #include "src/engine/key_codec.h"
+#include "src/engine/state_codec.h"
 
 namespace eddy::engine {
 
@@ -56,7 +58,8 @@ void DeduplicateOperator::KeepFirst(Batch batch, Output& out) {
   for (size_t row = 0; row < n; ++row) {
     key_.clear();
     AppendKey(batch, key_columns_, row, key_);
-    if (state_.Find(key_) != nullptr) continue;
+    // A read-only lookup: a repeated key changes nothing to checkpoint.
+    if (std::as_const(state_).Find(key_) != nullptr) continue;
     Remember(batch.event_time(row));
     keep_[row] = 1;
     ++kept;
@@ -95,7 +98,7 @@ void DeduplicateOperator::KeepLast(const Batch& batch, Output& out) {
 void DeduplicateOperator::CompactIfWorthIt() {
   if (!last_rows_.ShouldCompact()) return;
   last_rows_.Compact([&](auto&& move_chain) {
-    state_.ForEach([&](const std::string&, KeyEntry& entry) {
+    state_.ForEachReadOnly([&](const std::string&, const KeyEntry& entry) {
       if (!entry.last.empty()) move_chain(entry.last);
     });
   });
@@ -117,6 +120,60 @@ Status DeduplicateOperator::OnWatermark(EventTimeMs watermark, Output& out) {
     state_.Erase(key);
   }
   CompactIfWorthIt();
+  return Status::OK();
+}
+
+// ---- checkpoints ----
+//
+// Table "keys": per key its first event time (varlong), then for keep_last a byte 0/1
+// and, when 1, its latest row (EncodeRow).
+
+namespace {
+constexpr std::string_view kKeysTable = "keys";
+}  // namespace
+
+void DeduplicateOperator::EncodeEntry(const KeyEntry& entry, ByteWriter& out) const {
+  out.WriteVarlong(entry.first_time);
+  if (!options_.keep_last) return;
+  out.WriteU8(entry.last.empty() ? 0 : 1);
+  if (!entry.last.empty()) EncodeRow(last_rows_.rows(), entry.last.head, out);
+}
+
+Result<DeduplicateOperator::KeyEntry> DeduplicateOperator::DecodeEntry(std::string_view key,
+                                                                       ByteReader& in) {
+  KeyEntry entry;
+  entry.first_time = in.ReadVarlong();
+  const uint8_t has_row = options_.keep_last ? in.ReadU8() : 0;
+  if (!in.ok()) return Status::Corruption("malformed key entry: " + in.status().message());
+  if (has_row != 0) {
+    restored_row_.Clear();
+    RETURN_IF_ERROR(DecodeRow(in, restored_row_));
+  }
+  if (!in.empty()) return Status::Corruption("key entry has trailing bytes");
+  if (has_row != 0) last_rows_.Append(restored_row_, 0, entry.last);
+  if (options_.ttl_ms > 0) {
+    forget_heap_.emplace_back(SaturatingAdd(entry.first_time, options_.ttl_ms), key);
+  }
+  return entry;
+}
+
+Status DeduplicateOperator::SnapshotState(StateWriter& writer) {
+  return state_.SnapshotTo(writer, kKeysTable, [this](const KeyEntry& entry, ByteWriter& out) {
+    EncodeEntry(entry, out);
+  });
+}
+
+Status DeduplicateOperator::RestoreState(StateReader& reader) {
+  if (state_.size() != 0 || last_rows_.arena_rows() != 0) {
+    return Status::FailedPrecondition("deduplicate: RestoreState on an operator that has state");
+  }
+  forget_heap_.clear();
+  restored_row_ = Batch(schema_);
+  RETURN_IF_ERROR(state_.RestoreFrom(
+      reader, kKeysTable,
+      [this](std::string_view key, ByteReader& in) { return DecodeEntry(key, in); }));
+  std::make_heap(forget_heap_.begin(), forget_heap_.end(), std::greater<>{});
+  restored_row_ = Batch();
   return Status::OK();
 }
 

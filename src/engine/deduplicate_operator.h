@@ -15,8 +15,9 @@
 // runs. The input must be append-only (a -U, +U or -D row is an error).
 //
 // State: a KeyedState of each key's first event time and, for keep_last, its chain (one
-// row) into an arena of latest rows (join_row_store.h). One parallel instance; not
-// thread-safe.
+// row) into an arena of latest rows (join_row_store.h). Checkpoints write, per key, the
+// first event time and the latest row itself (SnapshotState / RestoreState); the TTL heap
+// and the arena are rebuilt from them. One parallel instance; not thread-safe.
 
 #include <cstdint>
 #include <memory>
@@ -47,6 +48,8 @@ class DeduplicateOperator final : public Operator {
   SchemaRef output_schema() const override { return schema_; }
   Status OnBatch(int input, Batch batch, Output& out) override;
   Status OnWatermark(EventTimeMs watermark, Output& out) override;
+  Status SnapshotState(StateWriter& writer) override;
+  Status RestoreState(StateReader& reader) override;
 
   /// Keys remembered, for tests and metrics.
   size_t state_keys() const { return state_.size(); }
@@ -56,7 +59,10 @@ class DeduplicateOperator final : public Operator {
  private:
   struct KeyEntry {
     EventTimeMs first_time = 0;
-    RowChain last;  // keep_last: the latest row
+    // keep_last: the latest row. Where it sits in the arena is not part of the key's
+    // state (a snapshot writes the row itself), so a compaction, which only moves rows,
+    // rewrites chains through a read-only visit that does not mark every key changed.
+    mutable RowChain last;
   };
 
   DeduplicateOperator(SchemaRef input, DeduplicateOptions options, std::vector<size_t> keys);
@@ -65,6 +71,8 @@ class DeduplicateOperator final : public Operator {
   // A new key: remembers it, and when to forget it.
   KeyEntry& Remember(EventTimeMs first_time);
   void CompactIfWorthIt();
+  void EncodeEntry(const KeyEntry& entry, ByteWriter& out) const;
+  Result<KeyEntry> DecodeEntry(std::string_view key, ByteReader& in);
 
   SchemaRef schema_;
   DeduplicateOptions options_;
@@ -77,6 +85,7 @@ class DeduplicateOperator final : public Operator {
   // Reused between calls.
   std::string key_;
   std::vector<uint8_t> keep_;
+  Batch restored_row_;
 };
 
 /// MakeDeduplicate: the operator as the runtime takes it.

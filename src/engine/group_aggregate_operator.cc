@@ -5,6 +5,7 @@
 
 #include "src/engine/key_codec.h"
 #include "src/engine/keyed_state.h"
+#include "src/engine/state_codec.h"
 
 namespace eddy::engine {
 namespace {
@@ -32,8 +33,13 @@ class GroupAggregateOperator final : public Operator {
 
   SchemaRef output_schema() const override { return output_; }
   Status OnBatch(int input, Batch batch, Output& out) override;
+  Status SnapshotState(StateWriter& writer) override;
+  Status RestoreState(StateReader& reader) override;
 
  private:
+  void EncodeGroup(const GroupState& g, ByteWriter& out) const;
+  Result<GroupState> DecodeGroup(ByteReader& in) const;
+
   void AppendRow(std::string_view key, const std::vector<Value>& values, EventTimeMs time,
                  ChangeKind kind, Batch& result) const {
     AppendKeyColumns(key, result, 0);
@@ -121,6 +127,64 @@ Status GroupAggregateOperator::OnBatch(int input, Batch batch, Output& out) {
   }
   out.Emit(std::move(result));
   return Status::OK();
+}
+
+// ---- checkpoints ----
+//
+// Table "groups": per group, rows and max_event_time (varlongs), the accumulators
+// (Aggregator::EncodeGroup; a byte 0/1 first says whether the group has them), then a
+// byte 0/1 for `emitted` and, when 1, the last emitted values (their number, then each).
+// `changed` is only set within an OnBatch call, so it is never part of a snapshot.
+
+constexpr std::string_view kGroupsTable = "groups";
+
+void GroupAggregateOperator::EncodeGroup(const GroupState& g, ByteWriter& out) const {
+  out.WriteVarlong(g.rows);
+  out.WriteVarlong(g.max_event_time);
+  out.WriteU8(g.initialized ? 1 : 0);
+  if (g.initialized) agg_.EncodeGroup(g.slots.data(), out);
+  out.WriteU8(g.emitted ? 1 : 0);
+  if (!g.emitted) return;
+  out.WriteUnsignedVarint(static_cast<uint32_t>(g.last.size()));
+  for (const Value& v : g.last) EncodeValue(v, out);
+}
+
+Result<GroupState> GroupAggregateOperator::DecodeGroup(ByteReader& in) const {
+  GroupState g;
+  g.rows = in.ReadVarlong();
+  g.max_event_time = in.ReadVarlong();
+  g.initialized = in.ReadU8() != 0;
+  if (!in.ok()) return Status::Corruption("malformed group: " + in.status().message());
+  if (g.initialized) {
+    ASSIGN_OR_RETURN(g.slots, agg_.DecodeGroup(in));
+  }
+  g.emitted = in.ReadU8() != 0;
+  if (!in.ok()) return Status::Corruption("malformed group: " + in.status().message());
+  if (g.emitted) {
+    const uint32_t n = in.ReadUnsignedVarint();
+    if (!in.ok() || n != agg_.size()) {
+      return Status::Corruption("malformed group: last result has " + std::to_string(n) +
+                                " values for " + std::to_string(agg_.size()) + " aggregates");
+    }
+    g.last.reserve(n);
+    for (uint32_t j = 0; j < n; ++j) {
+      ASSIGN_OR_RETURN(Value v, DecodeValue(in));
+      g.last.push_back(std::move(v));
+    }
+  }
+  if (!in.empty()) return Status::Corruption("group has trailing bytes");
+  return g;
+}
+
+Status GroupAggregateOperator::SnapshotState(StateWriter& writer) {
+  RETURN_IF_ERROR(agg_.CheckCheckpointable().WithContext("group aggregate"));
+  return state_.SnapshotTo(writer, kGroupsTable,
+                           [this](const GroupState& g, ByteWriter& out) { EncodeGroup(g, out); });
+}
+
+Status GroupAggregateOperator::RestoreState(StateReader& reader) {
+  return state_.RestoreFrom(reader, kGroupsTable,
+                            [this](std::string_view, ByteReader& in) { return DecodeGroup(in); });
 }
 
 }  // namespace

@@ -14,9 +14,10 @@
 // added and retracted alike). Retracting a value the group does not hold is ignored; a
 // group that has retracted more rows than it added counts as empty.
 //
-// State: one KeyedState entry per group (accumulators and the last emitted result).
-// Groups live until they become empty: there is no state expiry yet. Not thread-safe: one
-// instance per parallel task, as operator.h says.
+// State: one KeyedState entry per group (accumulators and the last emitted result),
+// written by checkpoints (SnapshotState / RestoreState; a user aggregate needs a
+// UserAccumulatorCodec). Groups live until they become empty: there is no state expiry
+// yet. Not thread-safe: one instance per parallel task, as operator.h says.
 
 #include <memory>
 #include <string>

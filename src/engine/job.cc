@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 
 #include "src/engine/channel.h"
 #include "src/engine/key_codec.h"
+#include "src/engine/operator_state.h"
 
 namespace eddy::engine {
 
@@ -51,6 +53,45 @@ std::vector<ChainPlan> PlanChains(const Dataflow& df, std::vector<int>& chain_of
   return chains;
 }
 
+// The state tables of chain position `pos` in the task's backend: "o<pos>/<table>", so
+// that the operators of one chain keep their tables apart.
+std::string TablePrefix(size_t pos) { return "o" + std::to_string(pos) + "/"; }
+
+class PrefixedStateWriter final : public StateWriter {
+ public:
+  PrefixedStateWriter(state::StateBackend& backend, std::string prefix)
+      : backend_(backend), prefix_(std::move(prefix)) {}
+  Status Put(std::string_view table, int key_group, std::string_view key,
+             std::string_view value) override {
+    return backend_.Put(Name(table), key_group, key, value);
+  }
+  Status Delete(std::string_view table, int key_group, std::string_view key) override {
+    return backend_.Delete(Name(table), key_group, key);
+  }
+
+ private:
+  const std::string& Name(std::string_view table) {
+    name_.assign(prefix_).append(table);
+    return name_;
+  }
+  state::StateBackend& backend_;
+  std::string prefix_;
+  std::string name_;
+};
+
+class PrefixedStateReader final : public StateReader {
+ public:
+  PrefixedStateReader(state::StateBackend& backend, std::string prefix)
+      : backend_(backend), prefix_(std::move(prefix)) {}
+  Status ForEach(std::string_view table, const Visitor& visit) override {
+    return backend_.ForEach(prefix_ + std::string(table), visit);
+  }
+
+ private:
+  state::StateBackend& backend_;
+  std::string prefix_;
+};
+
 }  // namespace
 
 // One parallel instance of a chain, run on its own thread.
@@ -68,8 +109,12 @@ class Job::Task {
     size_t next = 0;              // rebalance cursor
   };
 
-  Task(Job& job, std::string name, int instance, int parallelism)
-      : job_(job), name_(std::move(name)), instance_(instance), parallelism_(parallelism) {}
+  Task(Job& job, std::string name, int task_index, int instance, int parallelism)
+      : job_(job),
+        name_(std::move(name)),
+        task_index_(task_index),
+        instance_(instance),
+        parallelism_(parallelism) {}
 
   // ---- wiring (before Run) ----
   void SetSource(std::unique_ptr<Source> source) { source_ = std::move(source); }
@@ -91,11 +136,20 @@ class Job::Task {
   Channel* channel() { return channel_.get(); }
   const std::string& name() const { return name_; }
   bool has_sink() const { return sink_ != nullptr; }
+  bool checkpointable() const { return !source_ || source_->checkpointable(); }
   EventTimeMs watermark() const { return published_watermark_.load(std::memory_order_relaxed); }
   uint64_t sink_rows_written() const { return sink_ ? sink_->rows_written() : 0; }
 
   Status Open() {
     const JobOptions& o = job_.options_;
+    exactly_once_ = job_.checkpointing() && o.checkpoint.exactly_once;
+    if (job_.checkpointing() || o.checkpoint.restore) {
+      state::StateBackendOptions backend_options;
+      backend_options.kind = o.checkpoint.backend;
+      backend_options.working_dir =
+          JoinPath(o.checkpoint.work_dir, std::to_string(task_index_) + "-" + std::to_string(instance_));
+      ASSIGN_OR_RETURN(backend_, state::OpenStateBackend(backend_options));
+    }
     if (source_) {
       RETURN_IF_ERROR(source_->Open(SourceContext{instance_, parallelism_, o.bounded, o.clock}));
     }
@@ -105,20 +159,84 @@ class Job::Task {
     for (size_t i = 0; i < ops_.size(); ++i) {
       RETURN_IF_ERROR(ops_[i]->Open(OperatorContext{instance_, parallelism_, o.clock, op_names_[i]}));
     }
-    if (sink_) RETURN_IF_ERROR(sink_->Open(SinkContext{instance_, parallelism_, o.bounded}));
+    if (sink_) {
+      RETURN_IF_ERROR(sink_->Open(SinkContext{instance_, parallelism_, o.bounded, exactly_once_}));
+    }
     for (auto& late : late_sinks_) {
       if (late) RETURN_IF_ERROR(late->Open(SinkContext{instance_, parallelism_, o.bounded}));
     }
     return Status::OK();
   }
 
+  // Recovery, first step: the state, source positions and watermark this instance
+  // takes over from the instances of checkpoint `from` that ran this task.
+  Status RestoreState(const checkpoint::LoadedCheckpoint& from) {
+    std::vector<std::string> state_dirs;
+    std::vector<checkpoint::SplitPosition> positions;
+    EventTimeMs watermark = kMaxWatermark;
+    for (size_t i = 0; i < from.tasks.size(); ++i) {
+      const checkpoint::TaskSnapshot& old = from.tasks[i];
+      if (old.task_index != task_index_) continue;
+      if (old.task != name_) {
+        return Status::FailedPrecondition(
+            "checkpoint " + from.path + " does not fit this pipeline: its task " +
+            std::to_string(task_index_) + " is '" + old.task + "', here it is '" + name_ + "'");
+      }
+      state_dirs.push_back(from.StateDir(i));
+      positions.insert(positions.end(), old.positions.begin(), old.positions.end());
+      watermark = std::min(watermark, old.watermark);
+    }
+    if (state_dirs.empty()) {
+      return Status::FailedPrecondition("checkpoint " + from.path + " has no task '" + name_ +
+                                        "': it was taken of another pipeline");
+    }
+    RETURN_IF_ERROR(backend_->Restore(state_dirs, state::KeyGroupRange::OfInstance(instance_, parallelism_)));
+    for (size_t i = 0; i < ops_.size(); ++i) {
+      PrefixedStateReader reader(*backend_, TablePrefix(i));
+      RETURN_IF_ERROR(ops_[i]->RestoreState(reader).WithContext("restoring '" + op_names_[i] + "'"));
+    }
+    if (source_) {
+      if (!source_->checkpointable()) {
+        return Status::FailedPrecondition("the source of '" + name_ + "' cannot be restored");
+      }
+      RETURN_IF_ERROR(source_->RestorePositions(positions));
+    }
+    restored_watermark_ = watermark;
+    last_barrier_ = from.manifest.id;
+    last_committed_ = from.manifest.id;
+    return Status::OK();
+  }
+
+  // Recovery, second step (once every task restored its state): the sink finishes the
+  // commits of the old instances that map onto this one.
+  Status RecoverSink(const checkpoint::LoadedCheckpoint& from) {
+    if (!sink_) return Status::OK();
+    std::vector<std::string> prepared;
+    for (const checkpoint::TaskSnapshot& old : from.tasks) {
+      if (old.task_index == task_index_ && old.instance % parallelism_ == instance_ &&
+          !old.prepared_commit.empty()) {
+        prepared.push_back(old.prepared_commit);
+      }
+    }
+    return sink_->Recover(from.manifest.id, prepared);
+  }
+
   void Run() {
-    Status status = source_ ? RunSource() : RunOperators();
+    Status status = restored_watermark_ > kMinWatermark && restored_watermark_ < kMaxWatermark
+                        ? AdvanceWatermark(restored_watermark_)
+                        : Status::OK();
+    if (status.ok()) status = source_ ? RunSource() : RunOperators();
     if (status.ok()) status = error_;
+    if (job_.coordinator_) job_.coordinator_->TaskEnded();
     if (sink_) {
-      // A stopped job still flushes what reached its sinks.
-      Status finish = sink_->Finish();
-      if (status.ok()) status = finish;
+      if (exactly_once_ && !(status.ok() && ended_by_input_)) {
+        // Cancelled or failed: what is not committed comes back from the checkpoint.
+        sink_->Abandon();
+      } else {
+        // A stopped job still flushes what reached its sinks.
+        Status finish = sink_->Finish();
+        if (status.ok()) status = finish;
+      }
     }
     for (auto& late : late_sinks_) {
       if (!late) continue;
@@ -152,6 +270,8 @@ class Job::Task {
     EventTimeMs watermark = kMinWatermark;
     bool idle = false;
     bool ended = false;
+    bool blocked = false;       // its barrier arrived; the others' have not yet
+    std::deque<Message> held;   // what it sent while blocked
   };
 
   // Hands `batch` to chain position `pos` (an operator, or past the last one: the sink
@@ -271,7 +391,125 @@ class Job::Task {
     }
     RETURN_IF_ERROR(error_);
     SendControl(MessageKind::kEnd, kMaxWatermark);
+    ended_by_input_ = true;
     return Status::OK();
+  }
+
+  // ---- Checkpoints
+
+  // Snapshots this instance for checkpoint `id` and acknowledges it; a failure declines
+  // the checkpoint (logged by the coordinator) and the job goes on.
+  void Snapshot(int64_t id, int64_t alignment_ms) {
+    CheckpointCoordinator& coordinator = *job_.coordinator_;
+    Status s = WriteSnapshot(id, alignment_ms);
+    if (!s.ok()) {
+      coordinator.Decline(id, s.WithContext("task '" + name_ + "' instance " + std::to_string(instance_)));
+    }
+  }
+
+  Status WriteSnapshot(int64_t id, int64_t alignment_ms) {
+    CheckpointCoordinator& coordinator = *job_.coordinator_;
+    const int64_t started = job_.options_.clock->NowMs();
+    const std::string path = coordinator.PathOf(id);
+    if (path.empty()) return Status::OK();  // aborted meanwhile
+    checkpoint::TaskSnapshot snapshot;
+    snapshot.checkpoint_id = id;
+    snapshot.task_index = task_index_;
+    snapshot.instance = instance_;
+    snapshot.parallelism = parallelism_;
+    snapshot.task = name_;
+    snapshot.watermark = current_watermark_;
+    if (source_) {
+      if (!source_->checkpointable()) {
+        return Status::FailedPrecondition("its source cannot be checkpointed");
+      }
+      ASSIGN_OR_RETURN(snapshot.positions, source_->SnapshotPositions());
+    }
+    for (size_t i = 0; i < ops_.size(); ++i) {
+      PrefixedStateWriter writer(*backend_, TablePrefix(i));
+      RETURN_IF_ERROR(ops_[i]->SnapshotState(writer).WithContext("snapshotting '" + op_names_[i] + "'"));
+    }
+    ASSIGN_OR_RETURN(state::SnapshotStats stats,
+                     backend_->Snapshot(JoinPath(path, checkpoint::StateDirName(task_index_, instance_))));
+    snapshot.state_bytes = stats.bytes;
+    if (sink_) {
+      snapshot.has_sink = true;
+      if (exactly_once_) {
+        ASSIGN_OR_RETURN(snapshot.prepared_commit, sink_->PrepareCommit(id));
+      }
+    }
+    snapshot.alignment_ms = alignment_ms;
+    snapshot.snapshot_ms = job_.options_.clock->NowMs() - started;
+    checkpoint::Manifest::Task entry;
+    RETURN_IF_ERROR(job_.store_->WriteTaskMeta(path, snapshot, entry));
+    coordinator.Acknowledge(id, entry, alignment_ms);
+    return Status::OK();
+  }
+
+  void SendBarrier(int64_t id) {
+    for (Route& route : routes_) {
+      for (const Target& t : route.targets) {
+        Message m;
+        m.kind = MessageKind::kBarrier;
+        m.input = route.to_input;
+        m.sender = t.sender;
+        m.checkpoint_id = id;
+        t.task->channel()->Push(std::move(m));
+      }
+    }
+  }
+
+  // Source tasks: injects the barrier the coordinator asks for, between two polls.
+  void MaybeInjectBarrier() {
+    if (!job_.coordinator_) return;
+    const int64_t requested = job_.coordinator_->barrier_request();
+    if (requested <= last_barrier_) return;
+    last_barrier_ = requested;
+    Snapshot(requested, 0);
+    SendBarrier(requested);
+  }
+
+  // Sinks commit what they prepared once the checkpoint covering it is complete.
+  Status MaybeCommit() {
+    if (!exactly_once_ || !sink_) return Status::OK();
+    const int64_t completed = job_.coordinator_->completed();
+    if (completed <= last_committed_) return Status::OK();
+    last_committed_ = completed;
+    return sink_->Commit(completed);
+  }
+
+  // Barrier `id` came from `sender`: block that sender until every running sender's has.
+  void OnBarrier(int sender, int64_t id) {
+    if (id <= last_barrier_) return;  // of a checkpoint this task already gave up on
+    if (aligning_ != 0 && id > aligning_) ReleaseHeld();  // a newer checkpoint overtook
+    if (aligning_ == 0) {
+      aligning_ = id;
+      alignment_started_ms_ = job_.options_.clock->NowMs();
+    }
+    senders_[sender].blocked = true;
+    MaybeCompleteAlignment();
+  }
+
+  void MaybeCompleteAlignment() {
+    if (aligning_ == 0) return;
+    for (const SenderState& s : senders_) {
+      if (!s.blocked && !s.ended) return;
+    }
+    const int64_t id = aligning_;
+    last_barrier_ = id;
+    Snapshot(id, job_.options_.clock->NowMs() - alignment_started_ms_);
+    SendBarrier(id);
+    ReleaseHeld();
+  }
+
+  // Ends an alignment: what the blocked senders sent meanwhile is handled next, in order.
+  void ReleaseHeld() {
+    aligning_ = 0;
+    for (SenderState& s : senders_) {
+      s.blocked = false;
+      for (Message& m : s.held) replay_.push_back(std::move(m));
+      s.held.clear();
+    }
   }
 
   Status MaybeTick() {
@@ -289,6 +527,8 @@ class Job::Task {
     bool idle = false;
     SourceCounters reported;
     while (!job_.stopping_.load(std::memory_order_relaxed)) {
+      MaybeInjectBarrier();
+      RETURN_IF_ERROR(MaybeCommit());
       Batch batch(source_->schema());
       ASSIGN_OR_RETURN(SourceState state, source_->Poll(batch, o.max_batch_rows,
                                                         o.source_poll_wait_ms));
@@ -340,46 +580,70 @@ class Job::Task {
 
   Status RunOperators() {
     const auto wait = std::chrono::milliseconds(job_.options_.processing_time_interval_ms);
-    size_t live = senders_.size();
+    live_senders_ = senders_.size();
     while (!job_.stopping_.load(std::memory_order_relaxed)) {
-      std::optional<Message> m = channel_->Pop(wait);
+      std::optional<Message> m;
+      if (!replay_.empty()) {
+        m = std::move(replay_.front());
+        replay_.pop_front();
+      } else {
+        m = channel_->Pop(wait);
+      }
       if (m) {
-        SenderState& sender = senders_[m->sender];
-        switch (m->kind) {
-          case MessageKind::kBatch:
-            sender.idle = false;
-            if (!ops_.empty()) {
-              RETURN_IF_ERROR(ops_[0]->OnBatch(m->input, std::move(m->batch), outputs_[0]));
-              RETURN_IF_ERROR(error_);
-            } else {
-              Deliver(std::move(m->batch));
-              RETURN_IF_ERROR(error_);
-            }
-            break;
-          case MessageKind::kWatermark:
-            sender.idle = false;
-            sender.watermark = std::max(sender.watermark, m->watermark);
-            break;
-          case MessageKind::kIdle:
-            sender.idle = true;
-            break;
-          case MessageKind::kEnd:
-            if (!sender.ended) --live;
-            sender.ended = true;
-            break;
-        }
-        if (m->kind != MessageKind::kBatch) {
-          if (live == 0) return EndOfInput();
-          if (auto merged = MergedWatermark()) RETURN_IF_ERROR(AdvanceWatermark(*merged));
-        }
+        ASSIGN_OR_RETURN(bool ended, Handle(std::move(*m)));
+        if (ended) return Status::OK();
       }
       RETURN_IF_ERROR(MaybeTick());
+      RETURN_IF_ERROR(MaybeCommit());
     }
     return Status::OK();
   }
 
+  // Handles one input message; true once every sender has ended and the end of the
+  // input has been processed.
+  Result<bool> Handle(Message m) {
+    SenderState& sender = senders_[m.sender];
+    if (sender.blocked) {  // aligning: after this sender's barrier, wait
+      sender.held.push_back(std::move(m));
+      return false;
+    }
+    switch (m.kind) {
+      case MessageKind::kBatch:
+        sender.idle = false;
+        if (!ops_.empty()) {
+          RETURN_IF_ERROR(ops_[0]->OnBatch(m.input, std::move(m.batch), outputs_[0]));
+        } else {
+          Deliver(std::move(m.batch));
+        }
+        RETURN_IF_ERROR(error_);
+        return false;
+      case MessageKind::kWatermark:
+        sender.idle = false;
+        sender.watermark = std::max(sender.watermark, m.watermark);
+        break;
+      case MessageKind::kIdle:
+        sender.idle = true;
+        break;
+      case MessageKind::kEnd:
+        if (!sender.ended) --live_senders_;
+        sender.ended = true;
+        MaybeCompleteAlignment();
+        break;
+      case MessageKind::kBarrier:
+        OnBarrier(m.sender, m.checkpoint_id);
+        return false;
+    }
+    if (live_senders_ == 0) {
+      RETURN_IF_ERROR(EndOfInput());
+      return true;
+    }
+    if (auto merged = MergedWatermark()) RETURN_IF_ERROR(AdvanceWatermark(*merged));
+    return false;
+  }
+
   Job& job_;
   std::string name_;
+  int task_index_;  // the chain's index: names the task in checkpoints
   int instance_;
   int parallelism_;
   std::unique_ptr<Source> source_;
@@ -397,6 +661,17 @@ class Job::Task {
   Status error_;
   std::string key_buffer_;
   std::vector<std::vector<uint32_t>> scatter_rows_;
+  // Checkpoints.
+  std::unique_ptr<state::StateBackend> backend_;
+  bool exactly_once_ = false;
+  bool ended_by_input_ = false;
+  int64_t last_barrier_ = 0;     // the newest checkpoint this task snapshotted (or skipped)
+  int64_t last_committed_ = 0;   // the newest checkpoint its sink committed
+  int64_t aligning_ = 0;         // the checkpoint being aligned, 0 if none
+  int64_t alignment_started_ms_ = 0;
+  std::deque<Message> replay_;   // held messages released by an alignment
+  size_t live_senders_ = 0;
+  EventTimeMs restored_watermark_ = kMinWatermark;
 };
 
 Job::Job(Dataflow dataflow, JobOptions options)
@@ -411,12 +686,40 @@ Result<std::unique_ptr<Job>> Job::Start(Dataflow dataflow, JobOptions options) {
   RETURN_IF_ERROR(dataflow.Validate());
   std::unique_ptr<Job> job(new Job(std::move(dataflow), options));
   RETURN_IF_ERROR(job->Build());
+  const CheckpointConfig& cp = options.checkpoint;
+  bool checkpointable = true;
+  for (const auto& task : job->tasks_) {
+    if (!task->checkpointable()) {
+      if (!cp.dir.empty() && !options.bounded) {
+        spdlog::warn("pipeline {}: the source of '{}' cannot be checkpointed, so the pipeline "
+                     "runs without checkpoints (after a restart it starts over)",
+                     cp.pipeline, task->name());
+      }
+      checkpointable = false;
+      break;
+    }
+  }
+  if (!cp.dir.empty() && !options.bounded && checkpointable) {
+    job->store_ = std::make_unique<checkpoint::CheckpointStore>(FileSystem::Default(), cp.dir, cp.keep);
+    ASSIGN_OR_RETURN(int64_t next_id, job->store_->NextId());
+    if (cp.restore) next_id = std::max(next_id, cp.restore->manifest.id + 1);
+    CoordinatorOptions coordinator;
+    coordinator.interval_ms = cp.interval_ms;
+    coordinator.timeout_ms = cp.timeout_ms;
+    coordinator.pipeline = cp.pipeline;
+    coordinator.backend = std::string(state::BackendKindName(cp.backend));
+    coordinator.clock = options.clock;
+    job->coordinator_ = std::make_unique<CheckpointCoordinator>(
+        coordinator, job->store_.get(), static_cast<int>(job->tasks_.size()), next_id);
+  }
   for (auto& task : job->tasks_) {
     Status s = task->Open();
     if (!s.ok()) {
       return s.WithContext("opening '" + task->name() + "'");
     }
   }
+  if (cp.restore) RETURN_IF_ERROR(job->Restore(*cp.restore));
+  if (job->coordinator_) job->coordinator_->Start();
   job->live_tasks_.store(static_cast<int>(job->tasks_.size()));
   for (auto& task : job->tasks_) {
     Task* t = task.get();
@@ -440,7 +743,7 @@ Status Job::Build() {
     std::string name;
     for (int n : chains[c].nodes) name += (name.empty() ? "" : " -> ") + df.node(n).name;
     for (int i = 0; i < head.parallelism; ++i) {
-      auto task = std::make_unique<Task>(*this, name, i, head.parallelism);
+      auto task = std::make_unique<Task>(*this, name, static_cast<int>(c), i, head.parallelism);
       for (int n : chains[c].nodes) {
         const DataflowNode& node = df.node(n);
         switch (node.kind) {
@@ -483,9 +786,14 @@ Status Job::Build() {
         case Partitioning::kForward:
           route.targets.push_back({receivers[s], receivers[s]->AddSender()});
           break;
-        case Partitioning::kGather:
-          route.targets.push_back({receivers[0], receivers[0]->AddSender()});
+        case Partitioning::kGather: {
+          // Everything goes to the instance owning the key group of the empty key: a
+          // global group's state (keyed by "") is restored there at any parallelism.
+          Task* owner = receivers[InstanceOfKeyGroup(KeyGroupOf(HashKey("")),
+                                                     static_cast<int>(receivers.size()))];
+          route.targets.push_back({owner, owner->AddSender()});
           break;
+        }
         default:
           for (Task* r : receivers) route.targets.push_back({r, r->AddSender()});
           break;
@@ -494,6 +802,28 @@ Status Job::Build() {
     }
   }
   return Status::OK();
+}
+
+Status Job::Restore(const checkpoint::LoadedCheckpoint& from) {
+  // Every task's state first: if one is damaged, nothing has been committed yet and the
+  // caller can fall back to an earlier checkpoint.
+  for (auto& task : tasks_) {
+    RETURN_IF_ERROR(task->RestoreState(from).WithContext("restoring '" + task->name() + "' from " + from.path));
+  }
+  for (auto& task : tasks_) {
+    RETURN_IF_ERROR(task->RecoverSink(from).WithContext("recovering the sink of '" + task->name() + "'"));
+  }
+  spdlog::info("pipeline {} restored from {} {} ({})", options_.checkpoint.pipeline,
+               from.manifest.kind == checkpoint::CheckpointKind::kSavepoint ? "savepoint" : "checkpoint",
+               from.manifest.id, from.path);
+  return Status::OK();
+}
+
+Result<CheckpointStats> Job::TriggerSavepoint(const std::string& dir) {
+  if (!coordinator_) {
+    return Status::FailedPrecondition("savepoints need a checkpoint directory and an unbounded job");
+  }
+  return coordinator_->TriggerSavepoint(dir);
 }
 
 void Job::Fail(Status status) {
@@ -509,6 +839,7 @@ void Job::Fail(Status status) {
 
 void Job::Stop() {
   if (stopping_.exchange(true)) return;
+  if (coordinator_) coordinator_->Stop();
   for (auto& task : tasks_) task->Close();
 }
 
@@ -535,6 +866,10 @@ JobProgress Job::progress() const {
   }
   p.sink_watermark = any ? low : kMinWatermark;
   p.finished = finished();
+  if (coordinator_) {
+    p.checkpoints = coordinator_->completed_count();
+    p.last_checkpoint = coordinator_->last_completed();
+  }
   return p;
 }
 

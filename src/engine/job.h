@@ -10,14 +10,42 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "src/base/clock.h"
 #include "src/base/status.h"
+#include "src/checkpoint/checkpoint_store.h"
+#include "src/engine/checkpoint_coordinator.h"
 #include "src/engine/dataflow.h"
+#include "src/state/state_backend.h"
 
 namespace eddy::engine {
+
+/// Checkpoints and recovery (docs/checkpoints.md).
+struct CheckpointConfig {
+  /// The pipeline's checkpoint directory. Empty: no checkpoints (and no savepoints).
+  std::string dir;
+  /// How often an unbounded job takes a checkpoint; 0: only savepoints.
+  int64_t interval_ms = 1000;
+  /// Complete checkpoints kept on disk.
+  int keep = 3;
+  /// Give up on a checkpoint not complete after this long.
+  int64_t timeout_ms = 60'000;
+  state::BackendKind backend = state::BackendKind::kMemory;
+  /// Where the RocksDB backend keeps its live state (one directory per task instance).
+  std::string work_dir;
+  /// Sinks hold output until the checkpoint covering it completes; false: at-least-once
+  /// output, visible at once.
+  bool exactly_once = true;
+  /// For manifests and log lines.
+  std::string pipeline;
+  /// Start from this checkpoint or savepoint (loaded and checked), also with another
+  /// parallelism: state moves by key group, source splits by name.
+  std::shared_ptr<const checkpoint::LoadedCheckpoint> restore;
+};
 
 struct JobOptions {
   /// Bounded: sources read to the end they see at start; the job ends when they have.
@@ -31,6 +59,7 @@ struct JobOptions {
   /// How long a source poll waits when nothing is ready.
   int source_poll_wait_ms = 10;
   const Clock* clock = SystemClock::Default();
+  CheckpointConfig checkpoint;
 };
 
 /// A consistent-enough snapshot of a job's counters (each counter is read atomically).
@@ -42,6 +71,8 @@ struct JobProgress {
   /// The lowest watermark among the sink tasks (kMinWatermark before the first).
   EventTimeMs sink_watermark = kMinWatermark;
   bool finished = false;
+  uint64_t checkpoints = 0;  // completed
+  std::optional<CheckpointStats> last_checkpoint;
 };
 
 class Job {
@@ -65,6 +96,8 @@ class Job {
   /// The sinks' own count of rows written (e.g. the final table of a materialized
   /// changelog); valid after Wait.
   uint64_t sink_rows_written() const;
+  /// Takes a savepoint of the running job into `dir` (a new directory) and waits for it.
+  Result<CheckpointStats> TriggerSavepoint(const std::string& dir);
 
   class Task;
   struct Counters {
@@ -78,11 +111,15 @@ class Job {
   friend class Task;
   Job(Dataflow dataflow, JobOptions options);
   Status Build();
+  Status Restore(const checkpoint::LoadedCheckpoint& from);
   void Fail(Status status);
+  bool checkpointing() const { return coordinator_ != nullptr; }
 
   Dataflow dataflow_;
   JobOptions options_;
   std::vector<std::unique_ptr<Task>> tasks_;
+  std::unique_ptr<checkpoint::CheckpointStore> store_;
+  std::unique_ptr<CheckpointCoordinator> coordinator_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> draining_{false};

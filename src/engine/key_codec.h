@@ -18,10 +18,11 @@
 #include <vector>
 
 #include "src/engine/batch.h"
+#include "src/state/key_group.h"
 
 namespace eddy::engine {
 
-inline constexpr int kKeyGroups = 128;
+using state::kKeyGroups;
 
 /// Appends the key of `row` (the values of `key_columns`) to `out`.
 void AppendKey(const Batch& batch, std::span<const size_t> key_columns, size_t row,
@@ -46,10 +47,7 @@ uint64_t HashKey(std::string_view key);
 
 inline int KeyGroupOf(uint64_t hash) { return static_cast<int>(hash % kKeyGroups); }
 
-/// The parallel instance that owns `key_group` among `parallelism` instances
-/// (contiguous ranges of key groups, as in Flink).
-inline int InstanceOfKeyGroup(int key_group, int parallelism) {
-  return key_group * parallelism / kKeyGroups;
-}
+/// The parallel instance that owns `key_group` (contiguous ranges, as in Flink).
+using state::InstanceOfKeyGroup;
 
 }  // namespace eddy::engine

@@ -4,6 +4,7 @@
 
 #include "src/engine/join_schema.h"
 #include "src/engine/key_codec.h"
+#include "src/engine/state_codec.h"
 
 namespace eddy::engine {
 namespace {
@@ -160,6 +161,7 @@ KeyedProcessOperator::KeyedProcessOperator(SchemaRef input, SchemaRef output,
 
 Status KeyedProcessOperator::Open(const OperatorContext& context) {
   if (context.clock != nullptr) clock_ = context.clock;
+  RETURN_IF_ERROR(checkpointed_watermark_.Open(context));
   return Status::OK();
 }
 
@@ -267,6 +269,110 @@ Status KeyedProcessOperator::OnEndOfInput(Output& out) {
   final_timers_ = false;
   Flush(out);
   return status;
+}
+
+// ---- checkpoints ----
+//
+// Table "keys": per key its named values (their number, then each name as an unsigned
+// varint length and bytes, and the value), its named lists (their number, then each
+// name, length and values), its event-time timers and its processing-time timers (each a
+// number then varlongs, ascending). Table "watermark": CheckpointedWatermark.
+
+namespace {
+
+constexpr std::string_view kKeysTable = "keys";
+constexpr std::string_view kWatermarkTable = "watermark";
+
+void WriteName(std::string_view name, ByteWriter& out) {
+  out.WriteUnsignedVarint(static_cast<uint32_t>(name.size()));
+  out.WriteBytes(name);
+}
+
+std::string ReadName(ByteReader& in) {
+  const uint32_t n = in.ReadUnsignedVarint();
+  return std::string(AsStringView(in.ReadBytes(n)));
+}
+
+void WriteTimes(const std::vector<int64_t>& times, ByteWriter& out) {
+  out.WriteUnsignedVarint(static_cast<uint32_t>(times.size()));
+  for (int64_t t : times) out.WriteVarlong(t);
+}
+
+// Reads timers; fails `in` unless they ascend strictly (the state's invariant).
+void ReadTimes(ByteReader& in, std::vector<int64_t>& times) {
+  const uint32_t n = in.ReadUnsignedVarint();
+  for (uint32_t i = 0; i < n && in.ok(); ++i) {
+    const int64_t t = in.ReadVarlong();
+    if (!times.empty() && t <= times.back()) {
+      in.Fail("timers out of order");
+      return;
+    }
+    times.push_back(t);
+  }
+}
+
+}  // namespace
+
+void KeyedProcessOperator::EncodeKeyState(const KeyState& state, ByteWriter& out) {
+  out.WriteUnsignedVarint(static_cast<uint32_t>(state.values.size()));
+  for (const auto& [name, value] : state.values) {
+    WriteName(name, out);
+    EncodeValue(value, out);
+  }
+  out.WriteUnsignedVarint(static_cast<uint32_t>(state.lists.size()));
+  for (const auto& [name, list] : state.lists) {
+    WriteName(name, out);
+    out.WriteUnsignedVarint(static_cast<uint32_t>(list.size()));
+    for (const Value& value : list) EncodeValue(value, out);
+  }
+  WriteTimes(state.event_timers, out);
+  WriteTimes(state.processing_timers, out);
+}
+
+Result<KeyedProcessOperator::KeyState> KeyedProcessOperator::DecodeKeyState(std::string_view key,
+                                                                            ByteReader& in) {
+  KeyState state;
+  const uint32_t values = in.ReadUnsignedVarint();
+  for (uint32_t i = 0; i < values && in.ok(); ++i) {
+    std::string name = ReadName(in);
+    if (!in.ok()) break;
+    ASSIGN_OR_RETURN(Value value, DecodeValue(in));
+    state.values.emplace_back(std::move(name), std::move(value));
+  }
+  const uint32_t lists = in.ReadUnsignedVarint();
+  for (uint32_t i = 0; i < lists && in.ok(); ++i) {
+    std::string name = ReadName(in);
+    const uint32_t n = in.ReadUnsignedVarint();
+    if (!in.ok()) break;
+    std::vector<Value> list;
+    for (uint32_t j = 0; j < n; ++j) {
+      ASSIGN_OR_RETURN(Value value, DecodeValue(in));
+      list.push_back(std::move(value));
+    }
+    state.lists.emplace_back(std::move(name), std::move(list));
+  }
+  ReadTimes(in, state.event_timers);
+  ReadTimes(in, state.processing_timers);
+  if (!in.ok()) return Status::Corruption("malformed key state: " + in.status().message());
+  if (!in.empty()) return Status::Corruption("key state has trailing bytes");
+  const std::string owned(key);
+  for (EventTimeMs t : state.event_timers) event_timers_.emplace(t, owned);
+  for (int64_t t : state.processing_timers) processing_timers_.emplace(t, owned);
+  return state;
+}
+
+Status KeyedProcessOperator::SnapshotState(StateWriter& writer) {
+  RETURN_IF_ERROR(checkpointed_watermark_.SnapshotTo(writer, kWatermarkTable, watermark_));
+  return state_.SnapshotTo(writer, kKeysTable, &KeyedProcessOperator::EncodeKeyState);
+}
+
+Status KeyedProcessOperator::RestoreState(StateReader& reader) {
+  ASSIGN_OR_RETURN(watermark_, checkpointed_watermark_.RestoreFrom(reader, kWatermarkTable));
+  event_timers_.clear();
+  processing_timers_.clear();
+  return state_.RestoreFrom(reader, kKeysTable, [this](std::string_view key, ByteReader& in) {
+    return DecodeKeyState(key, in);
+  });
 }
 
 Result<std::unique_ptr<Operator>> MakeKeyedProcess(SchemaRef input, SchemaRef output,

@@ -23,8 +23,11 @@
 // current_watermark() tells them apart. Changelog rows are passed with their change kind.
 //
 // State: a KeyedState of each key's named values, lists and timers; a key with none left
-// is dropped. The timer queues across keys are indexes over that state. One parallel
-// instance; not thread-safe; the function is called from one thread.
+// is dropped. The timer queues across keys are indexes over that state. Checkpoints
+// (SnapshotState / RestoreState) write the keyed state and the watermark and rebuild the
+// timer queues from the keys' timers; fields the function keeps outside the
+// KeyedContext are not checkpointed. One parallel instance; not thread-safe; the function
+// is called from one thread.
 
 #include <cstdint>
 #include <functional>
@@ -36,6 +39,7 @@
 #include <vector>
 
 #include "src/base/clock.h"
+#include "src/engine/checkpointed_watermark.h"
 #include "src/engine/keyed_state.h"
 #include "src/engine/operator.h"
 #include "src/engine/row.h"
@@ -124,6 +128,8 @@ class KeyedProcessOperator final : public Operator {
   Status OnWatermark(EventTimeMs watermark, Output& out) override;
   Status OnProcessingTime(int64_t now_ms, Output& out) override;
   Status OnEndOfInput(Output& out) override;
+  Status SnapshotState(StateWriter& writer) override;
+  Status RestoreState(StateReader& reader) override;
 
   /// Keys with state or timers, for tests and metrics.
   size_t state_keys() const { return state_.size(); }
@@ -156,6 +162,8 @@ class KeyedProcessOperator final : public Operator {
   // Fires the processing-time timers due at `now_ms` when the call began.
   Status FireProcessingTimers(int64_t now_ms);
   void Flush(Output& out);
+  static void EncodeKeyState(const KeyState& state, ByteWriter& out);
+  Result<KeyState> DecodeKeyState(std::string_view key, ByteReader& in);
 
   SchemaRef input_schema_;
   SchemaRef output_schema_;
@@ -167,6 +175,7 @@ class KeyedProcessOperator final : public Operator {
   TimerQueue event_timers_;
   TimerQueue processing_timers_;
   EventTimeMs watermark_ = kMinWatermark;
+  CheckpointedWatermark checkpointed_watermark_;
   // Set while the final timers of a bounded run fire: new timers are dropped.
   bool final_timers_ = false;
 

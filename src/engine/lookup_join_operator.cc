@@ -1,10 +1,17 @@
 #include "src/engine/lookup_join_operator.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "src/engine/key_codec.h"
+#include "src/engine/state_codec.h"
 
 namespace eddy::engine {
+namespace {
+
+constexpr std::string_view kTableRowsTable = "table_rows";
+
+}  // namespace
 
 Result<std::unique_ptr<LookupJoinOperator>> LookupJoinOperator::Make(SchemaRef stream,
                                                                      SchemaRef table,
@@ -44,17 +51,20 @@ void LookupJoinOperator::ApplyTableChanges(const Batch& batch) {
     key_.clear();
     AppendKey(batch, keys_.right, row, key_);
     if (IsAddition(batch.change(row))) {
-      RowChain& chain = table_.GetOrCreate(key_);
+      RowChain& chain = table_.GetOrCreate(key_).chain;
       if (!chain.empty()) table_rows_.Remove(chain.head, chain);
       table_rows_.Append(batch, row, chain);
-    } else if (RowChain* chain = table_.Find(key_)) {
-      table_rows_.Remove(chain->head, *chain);
+    } else if (const TableRow* entry = std::as_const(table_).Find(key_)) {
+      table_rows_.Remove(entry->chain.head, entry->chain);
       table_.Erase(key_);
     }
   }
   if (table_rows_.ShouldCompact()) {
     table_rows_.Compact([&](auto&& move_chain) {
-      table_.ForEach([&](const std::string&, RowChain& chain) { move_chain(chain); });
+      // Moving rows changes no key's row: a read-only visit, so the next snapshot does not
+      // rewrite the whole table.
+      table_.ForEachReadOnly(
+          [&](const std::string&, const TableRow& entry) { move_chain(entry.chain); });
     });
   }
 }
@@ -66,7 +76,9 @@ void LookupJoinOperator::LookUp(const Batch& batch, Output& out) {
     if (!KeyHasNull(batch, keys_.left, row)) {
       key_.clear();
       AppendKey(batch, keys_.left, row, key_);
-      chain = table_.Find(key_);
+      // Read-only: a look-up must not mark the key changed for the next snapshot.
+      const TableRow* entry = std::as_const(table_).Find(key_);
+      if (entry != nullptr) chain = &entry->chain;
     }
     const auto stream_row = static_cast<uint32_t>(row);
     const EventTimeMs t = batch.event_time(row);
@@ -88,6 +100,31 @@ void LookupJoinOperator::LookUp(const Batch& batch, Output& out) {
     }
   }
   out.Emit(std::move(results));
+}
+
+Status LookupJoinOperator::SnapshotState(StateWriter& writer) {
+  return table_.SnapshotTo(writer, kTableRowsTable, [&](const TableRow& entry, ByteWriter& out) {
+    EncodeRow(table_rows_.rows(), entry.chain.head, out);
+  });
+}
+
+Status LookupJoinOperator::RestoreState(StateReader& reader) {
+  if (!table_.empty()) {
+    return Status::FailedPrecondition(
+        "lookup join: restoring state into an operator that already holds rows");
+  }
+  Batch row(table_rows_.rows().schema());
+  return table_.RestoreFrom(
+      reader, kTableRowsTable, [&](std::string_view, ByteReader& in) -> Result<TableRow> {
+        row.Clear();
+        RETURN_IF_ERROR(DecodeRow(in, row));
+        if (row.num_rows() != 1 || !in.empty()) {
+          return Status::Corruption("a table row entry that is not exactly one row");
+        }
+        TableRow entry;
+        table_rows_.Append(row, 0, entry.chain);
+        return entry;
+      });
 }
 
 Result<std::unique_ptr<Operator>> MakeLookupJoin(SchemaRef stream, SchemaRef table,

@@ -18,6 +18,11 @@
 // State: a KeyedState of each key's chain (at most one row) into an arena of table rows
 // (join_row_store.h); the table is held for as long as the job runs. One parallel
 // instance; not thread-safe.
+//
+// Checkpoints: table "table_rows" holds one entry per key (the encoded table key, its
+// current row), written through the KeyedState, so a snapshot puts the keys the changelog
+// set since the previous one and deletes the keys it removed; look-ups and compactions
+// of the arena change nothing there.
 
 #include <cstdint>
 #include <memory>
@@ -48,6 +53,8 @@ class LookupJoinOperator final : public Operator {
 
   SchemaRef output_schema() const override { return output_schema_; }
   Status OnBatch(int input, Batch batch, Output& out) override;
+  Status SnapshotState(StateWriter& writer) override;
+  Status RestoreState(StateReader& reader) override;
 
   /// Table rows held (one per key), for tests and metrics.
   size_t state_rows() const { return table_rows_.live_rows(); }
@@ -55,6 +62,13 @@ class LookupJoinOperator final : public Operator {
   size_t arena_rows() const { return table_rows_.arena_rows(); }
 
  private:
+  struct TableRow {
+    // Where the key's row sits in the arena is not part of the key's state (a snapshot
+    // writes the row itself), so a compaction, which only moves rows, rewrites chains
+    // through a read-only visit that does not mark every key changed.
+    mutable RowChain chain;
+  };
+
   LookupJoinOperator(SchemaRef table, LookupJoinOptions options, JoinKeyColumns keys,
                      SchemaRef output_schema);
   void ApplyTableChanges(const Batch& batch);
@@ -63,7 +77,7 @@ class LookupJoinOperator final : public Operator {
   LookupJoinOptions options_;
   JoinKeyColumns keys_;  // left: stream, right: table
   SchemaRef output_schema_;
-  KeyedState<RowChain> table_;
+  KeyedState<TableRow> table_;
   JoinRowStore table_rows_;
 
   // Reused between calls.

@@ -23,6 +23,7 @@
 #include "src/base/clock.h"
 #include "src/base/status.h"
 #include "src/engine/batch.h"
+#include "src/engine/operator_state.h"
 #include "src/engine/schema.h"
 
 namespace eddy::engine {
@@ -79,6 +80,21 @@ class Operator {
   /// The runtime first delivers OnWatermark(kMaxWatermark).
   virtual Status OnEndOfInput(Output& out) {
     (void)out;
+    return Status::OK();
+  }
+
+  /// Checkpoint: writes the state changed since the previous SnapshotState (all of it
+  /// the first time) — operator_state.h. Called between other calls, when every input
+  /// row before the checkpoint's barrier has been handled. Stateless operators keep the
+  /// default.
+  virtual Status SnapshotState(StateWriter& writer) {
+    (void)writer;
+    return Status::OK();
+  }
+  /// Recovery: called after Open and before any other call with the state of the key
+  /// groups this instance owns; rebuilds indexes (timers) from it.
+  virtual Status RestoreState(StateReader& reader) {
+    (void)reader;
     return Status::OK();
   }
 };

@@ -5,6 +5,13 @@
 #include "src/engine/key_codec.h"
 
 namespace eddy::engine {
+namespace {
+
+constexpr std::string_view kLeftRowsTable = "left_rows";
+constexpr std::string_view kRightRowsTable = "right_rows";
+constexpr std::string_view kWatermarkTable = "watermark";
+
+}  // namespace
 
 Result<std::unique_ptr<RegularJoinOperator>> RegularJoinOperator::Make(SchemaRef left,
                                                                        SchemaRef right,
@@ -77,8 +84,8 @@ RegularJoinOperator::RegularJoinOperator(SchemaRef left, SchemaRef right,
       left_expiry_(left_expiry),
       right_expiry_(right_expiry),
       output_schema_(std::move(output_schema)),
-      left_rows_(std::move(left)),
-      right_rows_(std::move(right)) {}
+      left_rows_(std::move(left), keys_.left),
+      right_rows_(std::move(right), keys_.right) {}
 
 std::optional<EventTimeMs> RegularJoinOperator::ExpiryOf(const ResolvedExpiry& expiry,
                                                          const Batch& batch, size_t row) {
@@ -203,6 +210,50 @@ Status RegularJoinOperator::OnWatermark(EventTimeMs watermark, Output& out) {
   right_rows_.Expire(watermark, [&](uint32_t row) { RemoveExpired(false, row); });
   CompactIfWorthIt(true);
   CompactIfWorthIt(false);
+  return Status::OK();
+}
+
+Status RegularJoinOperator::Open(const OperatorContext& context) {
+  return checkpointed_watermark_.Open(context);
+}
+
+Status RegularJoinOperator::SnapshotState(StateWriter& writer) {
+  RETURN_IF_ERROR(left_rows_.SnapshotTo(writer, kLeftRowsTable));
+  RETURN_IF_ERROR(right_rows_.SnapshotTo(writer, kRightRowsTable));
+  return checkpointed_watermark_.SnapshotTo(writer, kWatermarkTable, watermark_);
+}
+
+Status RegularJoinOperator::RestoreState(StateReader& reader) {
+  if (!state_.empty()) {
+    return Status::FailedPrecondition(name_ +
+                                      ": restoring state into an operator that already holds rows");
+  }
+  ASSIGN_OR_RETURN(watermark_, checkpointed_watermark_.RestoreFrom(reader, kWatermarkTable));
+  RETURN_IF_ERROR(RestoreSide(reader, true));
+  RETURN_IF_ERROR(RestoreSide(reader, false));
+  // A consistent snapshot holds no row the restored watermark (the smallest of the
+  // instances it came from) has expired; should one be there, drop it now rather than let
+  // it match (its entry goes at the next snapshot).
+  left_rows_.Expire(watermark_, [&](uint32_t row) { RemoveExpired(true, row); });
+  right_rows_.Expire(watermark_, [&](uint32_t row) { RemoveExpired(false, row); });
+  return Status::OK();
+}
+
+Status RegularJoinOperator::RestoreSide(StateReader& reader, bool left_side) {
+  JoinRowStore& store = left_side ? left_rows_ : right_rows_;
+  const std::vector<size_t>& key_columns = left_side ? keys_.left : keys_.right;
+  const ResolvedExpiry& expiry = left_side ? left_expiry_ : right_expiry_;
+  ASSIGN_OR_RETURN(SnapshotRows restored,
+                   JoinRowStore::ReadSnapshot(reader, left_side ? kLeftRowsTable : kRightRowsTable,
+                                              left_side ? left_schema_ : right_schema_,
+                                              /*scoped=*/false));
+  for (uint32_t i : restored.order) {
+    key_.clear();
+    AppendKey(restored.rows, key_columns, i, key_);
+    KeyRows& rows = state_.GetOrCreate(key_);
+    store.AppendRestored(restored.rows, i, left_side ? rows.left : rows.right, restored.ids[i],
+                         ExpiryOf(expiry, restored.rows, i));
+  }
   return Status::OK();
 }
 

@@ -25,6 +25,13 @@
 //
 // State: a KeyedState of each key's row chains into one arena per side
 // (join_row_store.h), purged on watermarks. One parallel instance; not thread-safe.
+//
+// Checkpoints: tables "left_rows" and "right_rows" hold one entry per held row (key: the
+// row's id, key group: that of its join key), "watermark" the watermark
+// (checkpointed_watermark.h). A snapshot puts the rows held since the previous one and
+// deletes the rows that expired since, so its cost follows the input since the last
+// checkpoint, not the rows held. On restore the rows go back to their keys in arrival
+// order, with their expiries recomputed from the rows.
 
 #include <cstdint>
 #include <functional>
@@ -33,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "src/engine/checkpointed_watermark.h"
 #include "src/engine/join_row_store.h"
 #include "src/engine/join_schema.h"
 #include "src/engine/keyed_state.h"
@@ -108,8 +116,11 @@ class RegularJoinOperator final : public Operator {
                                                                          std::string name);
 
   SchemaRef output_schema() const override { return output_schema_; }
+  Status Open(const OperatorContext& context) override;
   Status OnBatch(int input, Batch batch, Output& out) override;
   Status OnWatermark(EventTimeMs watermark, Output& out) override;
+  Status SnapshotState(StateWriter& writer) override;
+  Status RestoreState(StateReader& reader) override;
 
   /// Rows held, for tests and metrics.
   size_t left_state_rows() const { return left_rows_.live_rows(); }
@@ -148,6 +159,8 @@ class RegularJoinOperator final : public Operator {
   // Unlinks an expired row of one side and drops its key when both chains are empty.
   void RemoveExpired(bool left_side, uint32_t row);
   void CompactIfWorthIt(bool left_side);
+  // Puts the rows of one side of a snapshot back under their keys.
+  Status RestoreSide(StateReader& reader, bool left_side);
 
   SchemaRef left_schema_;
   SchemaRef right_schema_;
@@ -163,6 +176,7 @@ class RegularJoinOperator final : public Operator {
   JoinRowStore left_rows_;
   JoinRowStore right_rows_;
   EventTimeMs watermark_ = kMinWatermark;
+  CheckpointedWatermark checkpointed_watermark_;
 
   // Reused between calls.
   std::string key_;

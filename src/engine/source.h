@@ -9,9 +9,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "src/base/clock.h"
 #include "src/base/status.h"
+#include "src/checkpoint/task_snapshot.h"
 #include "src/engine/batch.h"
 
 namespace eddy::engine {
@@ -56,6 +58,25 @@ class Source {
   virtual bool idle() const { return false; }
 
   virtual SourceCounters counters() const { return {}; }
+
+  // ---- Checkpoints. A source that can be checkpointed records where each of its splits
+  // stands (the next offset, and what its watermark tracker knows) and, on recovery,
+  // continues from there. Sources that cannot say so, and a job with checkpoints fails
+  // at its first checkpoint with an error naming the source.
+
+  virtual bool checkpointable() const { return false; }
+  /// The position of every split this instance reads, after the rows it has returned.
+  virtual Result<std::vector<checkpoint::SplitPosition>> SnapshotPositions() {
+    return Status::FailedPrecondition("this source cannot be checkpointed");
+  }
+  /// Recovery: called after Open and before the first Poll with the positions of every
+  /// split recorded in the checkpoint (by all instances, of any parallelism); the
+  /// instance continues the splits it owns from them. Splits without a position start
+  /// as if there were no checkpoint.
+  virtual Status RestorePositions(const std::vector<checkpoint::SplitPosition>& positions) {
+    (void)positions;
+    return Status::FailedPrecondition("this source cannot be checkpointed");
+  }
 
   /// Called once when the pipeline stops.
   virtual void Close() {}

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "src/engine/checkpointed_watermark.h"
 #include "src/engine/key_codec.h"
 #include "src/engine/keyed_state.h"
+#include "src/engine/state_codec.h"
 #include "src/engine/window_spec.h"
 
 namespace eddy::engine {
@@ -24,12 +26,22 @@ struct RankedRow {
 };
 
 struct TopNPartition {
+  /// The partition's key (partition_by); empty when partition_by is the routing key, which
+  /// is then the key of the group.
+  std::string key;
   /// The kept rows, plus rows dropped since the last compaction (not referenced).
   Batch rows;
   /// The live rows, best first.
   std::vector<RankedRow> ranked;
   EventTimeMs window_end = kMinWatermark;
-  /// The time of this partition's live timer in the queue.
+};
+
+/// The state of one routing key (route_by): its partitions — exactly one when
+/// partition_by is the routing key, the common case.
+struct TopNGroup {
+  std::vector<TopNPartition> partitions;
+  /// The time of this group's live timer in the queue: at or before the earliest
+  /// window_end - 1 of its partitions.
   EventTimeMs timer = kMaxWatermark;
 };
 
@@ -39,22 +51,41 @@ constexpr size_t kCompactAtDeadRows = 64;
 
 class TopNOperator final : public Operator {
  public:
-  TopNOperator(SchemaRef input, TopNOptions options, std::vector<size_t> partition_columns,
-               size_t order_column, size_t end_column)
+  TopNOperator(SchemaRef input, TopNOptions options, std::vector<size_t> route_columns,
+               std::vector<size_t> partition_columns, size_t order_column, size_t end_column)
       : input_(std::move(input)),
         options_(std::move(options)),
         n_(static_cast<size_t>(options_.n)),
+        route_columns_(std::move(route_columns)),
         partition_columns_(std::move(partition_columns)),
         order_column_(order_column),
         order_type_(input_->field(order_column).type),
         end_column_(end_column) {}
 
   SchemaRef output_schema() const override { return input_; }
+  Status Open(const OperatorContext& context) override {
+    RETURN_IF_ERROR(checkpointed_watermark_.Open(context));
+    return Status::OK();
+  }
   Status OnBatch(int input, Batch batch, Output& out) override;
   Status OnWatermark(EventTimeMs watermark, Output& out) override;
   Status OnEndOfInput(Output& out) override;
+  Status SnapshotState(StateWriter& writer) override;
+  Status RestoreState(StateReader& reader) override;
 
  private:
+  TopNPartition& PartitionOf(TopNGroup& g) {
+    for (TopNPartition& p : g.partitions) {
+      if (p.key == partition_key_) return p;
+    }
+    TopNPartition& p = g.partitions.emplace_back();
+    p.key = partition_key_;
+    p.rows = Batch(input_);
+    return p;
+  }
+  void EncodeGroup(const TopNGroup& g, ByteWriter& out) const;
+  Result<TopNGroup> DecodeGroup(std::string_view key, ByteReader& in);
+
   void ReadOrderValue(const Column& col, size_t row, OrderValue& v) const {
     v.null = col.IsNull(row);
     if (v.null) return;
@@ -101,7 +132,7 @@ class TopNOperator final : public Operator {
   }
   void Insert(TopNPartition& p, const Batch& batch, size_t row);
   void Compact(TopNPartition& p);
-  void Emit(TopNPartition& p, Batch& result) const {
+  void Emit(const TopNPartition& p, Batch& result) const {
     for (const RankedRow& ranked : p.ranked) {
       result.AppendRow(p.rows, ranked.row, p.window_end - 1, ChangeKind::kInsert);
     }
@@ -110,16 +141,21 @@ class TopNOperator final : public Operator {
   const SchemaRef input_;
   const TopNOptions options_;
   const size_t n_;
+  /// The columns the input is hashed by (state is keyed by them), and the partition's
+  /// columns when they are more (else empty).
+  const std::vector<size_t> route_columns_;
   const std::vector<size_t> partition_columns_;
   const size_t order_column_;
   const DataType order_type_;
   const size_t end_column_;
 
-  KeyedState<TopNPartition> state_;
+  KeyedState<TopNGroup> state_;
   KeyTimerQueue timers_;
   EventTimeMs watermark_ = kMinWatermark;
+  CheckpointedWatermark checkpointed_watermark_;
 
   std::string key_;
+  std::string partition_key_;
   std::string timer_key_;
   OrderValue value_;
   std::vector<uint32_t> late_rows_;
@@ -145,13 +181,15 @@ Status TopNOperator::OnBatch(int input, Batch batch, Output& out) {
     const EventTimeMs window_end = ends.ints()[r];
     ReadOrderValue(order, r, value_);
     key_.clear();
-    AppendKey(batch, partition_columns_, r, key_);
-    TopNPartition& p = state_.GetOrCreate(key_);
-    if (p.rows.schema() == nullptr) p.rows = Batch(input_);
+    AppendKey(batch, route_columns_, r, key_);
+    partition_key_.clear();
+    if (!partition_columns_.empty()) AppendKey(batch, partition_columns_, r, partition_key_);
+    TopNGroup& g = state_.GetOrCreate(key_);
+    TopNPartition& p = PartitionOf(g);
     if (window_end > p.window_end) p.window_end = window_end;
-    if (window_end - 1 < p.timer) {
-      p.timer = window_end - 1;
-      timers_.Push(p.timer, key_);
+    if (window_end - 1 < g.timer) {
+      g.timer = window_end - 1;
+      timers_.Push(g.timer, key_);
     }
     // Skip rows that cannot be in the top n without touching the partition's rows.
     if (p.ranked.size() >= n_) {
@@ -198,16 +236,29 @@ Status TopNOperator::OnWatermark(EventTimeMs watermark, Output& out) {
   Batch result(input_);
   while (timers_.HasDue(watermark_)) {
     const EventTimeMs time = timers_.Pop(&timer_key_);
-    TopNPartition* p = state_.Find(timer_key_);
-    if (p == nullptr || p->timer != time) continue;
-    if (p->window_end - 1 > watermark_) {
-      // A later row moved the partition's end: wait for it.
-      p->timer = p->window_end - 1;
-      timers_.Push(p->timer, timer_key_);
+    TopNGroup* g = state_.Find(timer_key_);
+    if (g == nullptr || g->timer != time) continue;
+    // Emit the partitions whose window closed; a later row may have moved a partition's
+    // end, and other partitions may close later: wait for those.
+    EventTimeMs next = kMaxWatermark;
+    size_t kept = 0;
+    for (size_t i = 0; i < g->partitions.size(); ++i) {
+      TopNPartition& p = g->partitions[i];
+      if (p.window_end - 1 <= watermark_) {
+        Emit(p, result);
+        continue;
+      }
+      next = std::min(next, p.window_end - 1);
+      if (kept != i) g->partitions[kept] = std::move(p);
+      ++kept;
+    }
+    if (kept == 0) {
+      state_.Erase(timer_key_);
       continue;
     }
-    Emit(*p, result);
-    state_.Erase(timer_key_);
+    g->partitions.resize(kept);
+    g->timer = next;
+    timers_.Push(next, timer_key_);
   }
   out.Emit(std::move(result));
   return Status::OK();
@@ -217,11 +268,79 @@ Status TopNOperator::OnEndOfInput(Output& out) {
   RETURN_IF_ERROR(OnWatermark(kMaxWatermark, out));
   // Nothing should be left; emit whatever is, rather than lose it.
   Batch result(input_);
-  state_.ForEach([&](const std::string&, TopNPartition& p) { Emit(p, result); });
+  state_.ForEachReadOnly([&](const std::string&, const TopNGroup& g) {
+    for (const TopNPartition& p : g.partitions) Emit(p, result);
+  });
   state_.Clear();
   timers_.Clear();
   out.Emit(std::move(result));
   return Status::OK();
+}
+
+// ---- checkpoints ----
+//
+// Table "partitions": per routing key the number of partitions, then per partition its
+// key (unsigned varint length, bytes), window_end (varlong), and its live rows best first
+// (their number, then each as EncodeRow writes it). The ranking values are read back from
+// the rows; the group's timer is rebuilt from the window ends. Table "watermark":
+// CheckpointedWatermark.
+
+constexpr std::string_view kPartitionsTable = "partitions";
+constexpr std::string_view kWatermarkTable = "watermark";
+
+void TopNOperator::EncodeGroup(const TopNGroup& g, ByteWriter& out) const {
+  out.WriteUnsignedVarint(static_cast<uint32_t>(g.partitions.size()));
+  for (const TopNPartition& p : g.partitions) {
+    out.WriteUnsignedVarint(static_cast<uint32_t>(p.key.size()));
+    out.WriteBytes(p.key);
+    out.WriteVarlong(p.window_end);
+    out.WriteUnsignedVarint(static_cast<uint32_t>(p.ranked.size()));
+    for (const RankedRow& ranked : p.ranked) EncodeRow(p.rows, ranked.row, out);
+  }
+}
+
+Result<TopNGroup> TopNOperator::DecodeGroup(std::string_view key, ByteReader& in) {
+  TopNGroup g;
+  const uint32_t n = in.ReadUnsignedVarint();
+  for (uint32_t i = 0; i < n && in.ok(); ++i) {
+    TopNPartition& p = g.partitions.emplace_back();
+    const uint32_t key_size = in.ReadUnsignedVarint();
+    p.key.assign(AsStringView(in.ReadBytes(key_size)));
+    p.window_end = in.ReadVarlong();
+    const uint32_t rows = in.ReadUnsignedVarint();
+    if (!in.ok()) break;
+    if (p.window_end == kMinWatermark) {
+      in.Fail("partition without a window end");
+      break;
+    }
+    p.rows = Batch(input_);
+    for (uint32_t r = 0; r < rows; ++r) {
+      RETURN_IF_ERROR(DecodeRow(in, p.rows));
+      RankedRow& ranked = p.ranked.emplace_back();
+      ranked.row = r;
+      ReadOrderValue(p.rows.column(order_column_), r, ranked.value);
+    }
+    g.timer = std::min(g.timer, p.window_end - 1);
+  }
+  if (!in.ok()) return Status::Corruption("malformed top-n partitions: " + in.status().message());
+  if (g.partitions.empty()) return Status::Corruption("top-n state without a partition");
+  if (!in.empty()) return Status::Corruption("top-n partitions have trailing bytes");
+  timers_.Push(g.timer, key);
+  return g;
+}
+
+Status TopNOperator::SnapshotState(StateWriter& writer) {
+  RETURN_IF_ERROR(checkpointed_watermark_.SnapshotTo(writer, kWatermarkTable, watermark_));
+  return state_.SnapshotTo(writer, kPartitionsTable,
+                           [this](const TopNGroup& g, ByteWriter& out) { EncodeGroup(g, out); });
+}
+
+Status TopNOperator::RestoreState(StateReader& reader) {
+  ASSIGN_OR_RETURN(watermark_, checkpointed_watermark_.RestoreFrom(reader, kWatermarkTable));
+  timers_.Clear();
+  return state_.RestoreFrom(reader, kPartitionsTable, [this](std::string_view key, ByteReader& in) {
+    return DecodeGroup(key, in);
+  });
 }
 
 }  // namespace
@@ -235,6 +354,25 @@ Result<std::unique_ptr<Operator>> MakeTopN(SchemaRef input, TopNOptions options)
     ASSIGN_OR_RETURN(size_t index, input->IndexOf(name));
     partition_columns.push_back(index);
   }
+  // State is keyed by the routing columns; the partition's own key is kept beside them
+  // only when it has more columns.
+  std::vector<size_t> route_columns = partition_columns;
+  if (!options.route_by.empty() && options.route_by != options.partition_by) {
+    route_columns.clear();
+    for (const std::string& name : options.route_by) {
+      if (std::find(options.partition_by.begin(), options.partition_by.end(), name) ==
+          options.partition_by.end()) {
+        return Status::InvalidArgument(
+            "top-n input is partitioned by '" + name +
+            "', which is not a partition_by column: a partition's rows would be split "
+            "between parallel instances");
+      }
+      ASSIGN_OR_RETURN(size_t index, input->IndexOf(name));
+      route_columns.push_back(index);
+    }
+  } else {
+    partition_columns.clear();
+  }
   ASSIGN_OR_RETURN(size_t order_column, input->IndexOf(options.order_by));
   ASSIGN_OR_RETURN(size_t end_column, input->IndexOf(options.window_end_column));
   if (!IsIntegerLike(input->field(end_column).type)) {
@@ -243,7 +381,7 @@ Result<std::unique_ptr<Operator>> MakeTopN(SchemaRef input, TopNOptions options)
                                    std::string(DataTypeName(input->field(end_column).type)));
   }
   return std::unique_ptr<Operator>(
-      std::make_unique<TopNOperator>(std::move(input), std::move(options),
+      std::make_unique<TopNOperator>(std::move(input), std::move(options), std::move(route_columns),
                                      std::move(partition_columns), order_column, end_column));
 }
 

@@ -17,8 +17,11 @@
 // expected to share window_end (it is normally one of partition_by); the partition fires
 // at the largest one seen.
 //
-// State: one KeyedState entry per partition (its kept rows in a small batch), and a timer
-// queue indexed by window end. Not thread-safe: one instance per parallel task.
+// State: one KeyedState entry per routing key (route_by) holding its partitions (one,
+// unless partition_by has more columns), each with its kept rows in a small batch, and a
+// timer queue indexed by window end. Checkpoints write the entries and the watermark
+// (SnapshotState / RestoreState; the timers are rebuilt). Not thread-safe: one instance
+// per parallel task.
 
 #include <memory>
 #include <string>
@@ -31,6 +34,11 @@ namespace eddy::engine {
 
 struct TopNOptions {
   std::vector<std::string> partition_by;
+  /// The columns the input is hash-partitioned by (the KeyBy before this step), when they
+  /// are fewer than partition_by (they must be among its columns). Checkpointed state is
+  /// filed under their key group, so that after a rescale it reaches the instance the rows
+  /// go to. Empty: partition_by.
+  std::vector<std::string> route_by;
   std::string order_by;
   /// Largest first (true) or smallest first.
   bool descending = true;

@@ -35,6 +35,9 @@ class WatermarkTracker {
   bool idle() const { return idle_; }
 
   int num_splits() const { return static_cast<int>(splits_.size()); }
+  /// The latest event time split `split` produced (kMinWatermark if none): what a
+  /// checkpoint keeps so that a restored source resumes with the same watermark.
+  EventTimeMs max_event_time(int split) const { return splits_[split].max_event_time; }
 
  private:
   struct Split {

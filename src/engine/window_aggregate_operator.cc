@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "src/engine/checkpointed_watermark.h"
 #include "src/engine/key_codec.h"
 #include "src/engine/keyed_state.h"
+#include "src/engine/state_codec.h"
 
 namespace eddy::engine {
 namespace {
@@ -72,6 +74,7 @@ class WindowAggregateOperator final : public Operator {
 
   Status Open(const OperatorContext& context) override {
     if (options_.emit_every_ms > 0) next_emit_ms_ = NextEmitAfter(context.clock->NowMs());
+    RETURN_IF_ERROR(checkpointed_watermark_.Open(context));
     return Status::OK();
   }
 
@@ -79,8 +82,13 @@ class WindowAggregateOperator final : public Operator {
   Status OnWatermark(EventTimeMs watermark, Output& out) override;
   Status OnProcessingTime(int64_t now_ms, Output& out) override;
   Status OnEndOfInput(Output& out) override;
+  Status SnapshotState(StateWriter& writer) override;
+  Status RestoreState(StateReader& reader) override;
 
  private:
+  void EncodeKeyWindows(const KeyWindows& ks, ByteWriter& out) const;
+  Result<KeyWindows> DecodeKeyWindows(std::string_view key, ByteReader& in);
+
   void AssignWindows(const Batch& batch);
   Status AssignSessions(const Batch& batch);
   WindowState& FindOrInsertWindow(KeyWindows& ks, int64_t start, int64_t end);
@@ -128,6 +136,7 @@ class WindowAggregateOperator final : public Operator {
   KeyedState<KeyWindows> state_;
   KeyTimerQueue timers_;
   EventTimeMs watermark_ = kMinWatermark;
+  CheckpointedWatermark checkpointed_watermark_;
   /// Keys with a dirty window that is already due (late rows within the lateness).
   std::vector<std::string> late_keys_;
   /// Keys with a dirty window, for the processing-time trigger.
@@ -479,6 +488,118 @@ Status WindowAggregateOperator::OnEndOfInput(Output& out) {
   late_keys_.clear();
   early_keys_.clear();
   return Status::OK();
+}
+
+// ---- checkpoints ----
+//
+// Table "windows": per key its open windows, each as start, end (varlongs), dirty (a
+// byte), the accumulators (Aggregator::EncodeGroup) and what was emitted for it: a byte
+// 0/1, then the last emitted row and the number and rows of the absorbed sessions still
+// to retract (a row: start, end, the number of values, the values). Table "watermark":
+// CheckpointedWatermark. The timer queue and the lists of keys due for an emission are
+// rebuilt from the windows (their dirty flags and ends).
+
+namespace {
+
+constexpr std::string_view kWindowsTable = "windows";
+constexpr std::string_view kWatermarkTable = "watermark";
+
+void EncodeEmittedRow(const EmittedRow& row, ByteWriter& out) {
+  out.WriteVarlong(row.start);
+  out.WriteVarlong(row.end);
+  out.WriteUnsignedVarint(static_cast<uint32_t>(row.values.size()));
+  for (const Value& v : row.values) EncodeValue(v, out);
+}
+
+Status DecodeEmittedRow(ByteReader& in, size_t num_values, EmittedRow& row) {
+  row.start = in.ReadVarlong();
+  row.end = in.ReadVarlong();
+  const uint32_t n = in.ReadUnsignedVarint();
+  if (!in.ok()) return Status::Corruption("malformed emitted row: " + in.status().message());
+  if (n != num_values) {
+    return Status::Corruption("emitted row has " + std::to_string(n) + " values, the operator " +
+                              std::to_string(num_values) + " aggregates");
+  }
+  row.values.reserve(n);
+  for (uint32_t j = 0; j < n; ++j) {
+    ASSIGN_OR_RETURN(Value v, DecodeValue(in));
+    row.values.push_back(std::move(v));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+void WindowAggregateOperator::EncodeKeyWindows(const KeyWindows& ks, ByteWriter& out) const {
+  out.WriteUnsignedVarint(static_cast<uint32_t>(ks.windows.size()));
+  for (const WindowState& w : ks.windows) {
+    out.WriteVarlong(w.start);
+    out.WriteVarlong(w.end);
+    out.WriteU8(w.dirty ? 1 : 0);
+    agg_.EncodeGroup(w.slots.data(), out);
+    out.WriteU8(w.emitted ? 1 : 0);
+    if (!w.emitted) continue;
+    EncodeEmittedRow(w.emitted->last, out);
+    out.WriteUnsignedVarint(static_cast<uint32_t>(w.emitted->absorbed.size()));
+    for (const EmittedRow& row : w.emitted->absorbed) EncodeEmittedRow(row, out);
+  }
+}
+
+Result<KeyWindows> WindowAggregateOperator::DecodeKeyWindows(std::string_view key, ByteReader& in) {
+  KeyWindows ks;
+  const uint32_t n = in.ReadUnsignedVarint();
+  for (uint32_t i = 0; i < n && in.ok(); ++i) {
+    WindowState w;
+    w.start = in.ReadVarlong();
+    w.end = in.ReadVarlong();
+    const uint8_t dirty = in.ReadU8();
+    if (!in.ok()) break;
+    w.dirty = dirty != 0;
+    ASSIGN_OR_RETURN(w.slots, agg_.DecodeGroup(in));
+    const uint8_t emitted = in.ReadU8();
+    if (!in.ok()) break;
+    if (emitted != 0) {
+      w.emitted = std::make_unique<Emitted>();
+      RETURN_IF_ERROR(DecodeEmittedRow(in, agg_.size(), w.emitted->last));
+      const uint32_t absorbed = in.ReadUnsignedVarint();
+      for (uint32_t a = 0; a < absorbed && in.ok(); ++a) {
+        RETURN_IF_ERROR(DecodeEmittedRow(in, agg_.size(), w.emitted->absorbed.emplace_back()));
+      }
+    }
+    if (w.end <= w.start || (!ks.windows.empty() && ks.windows.back().start >= w.start)) {
+      in.Fail("window [" + std::to_string(w.start) + ", " + std::to_string(w.end) +
+              ") out of order");
+      break;
+    }
+    ks.windows.push_back(std::move(w));
+  }
+  if (!in.ok()) return Status::Corruption("malformed windows: " + in.status().message());
+  if (!in.empty()) return Status::Corruption("windows have trailing bytes");
+  // Rebuild the indexes over this key: its timer, and the early-firing list.
+  ks.timer = NextDue(ks);
+  if (ks.timer != kNoTimer) timers_.Push(ks.timer, key);
+  for (const WindowState& w : ks.windows) {
+    if (w.dirty) Schedule(key, ks, w);
+  }
+  return ks;
+}
+
+Status WindowAggregateOperator::SnapshotState(StateWriter& writer) {
+  RETURN_IF_ERROR(agg_.CheckCheckpointable().WithContext("window aggregate"));
+  RETURN_IF_ERROR(checkpointed_watermark_.SnapshotTo(writer, kWatermarkTable, watermark_));
+  return state_.SnapshotTo(writer, kWindowsTable, [this](const KeyWindows& ks, ByteWriter& out) {
+    EncodeKeyWindows(ks, out);
+  });
+}
+
+Status WindowAggregateOperator::RestoreState(StateReader& reader) {
+  ASSIGN_OR_RETURN(watermark_, checkpointed_watermark_.RestoreFrom(reader, kWatermarkTable));
+  timers_.Clear();
+  late_keys_.clear();
+  early_keys_.clear();
+  return state_.RestoreFrom(reader, kWindowsTable, [this](std::string_view key, ByteReader& in) {
+    return DecodeKeyWindows(key, in);
+  });
 }
 
 }  // namespace

@@ -31,7 +31,11 @@
 // State: one KeyedState entry per key (all its open windows and their accumulators). A
 // timer queue (event time → key) says when a key next needs attention; it is an index of
 // the keyed state (each key's windows determine its next due time) and can be rebuilt
-// from it. Not thread-safe: one instance per parallel task, as operator.h says.
+// from it. Checkpoints (SnapshotState / RestoreState) write the keys' windows —
+// accumulators, dirty flags, emitted rows awaiting retraction — and the watermark; the
+// timers and the lists of keys due for an emission are rebuilt on restore. A user
+// aggregate needs a UserAccumulatorCodec to be checkpointed (SnapshotState fails naming
+// it otherwise). Not thread-safe: one instance per parallel task, as operator.h says.
 
 #include <cstdint>
 #include <memory>

@@ -5,6 +5,10 @@
 namespace eddy::engine {
 namespace {
 
+constexpr std::string_view kLeftRowsTable = "left_rows";
+constexpr std::string_view kRightRowsTable = "right_rows";
+constexpr std::string_view kWatermarkTable = "watermark";
+
 // The start of the last window (of slide `slide`) that begins at or before `t`; floor
 // division so that negative times align too.
 EventTimeMs AlignDown(EventTimeMs t, int64_t slide) {
@@ -83,7 +87,7 @@ Status WindowJoinOperator::OnBatch(int input, Batch batch, Output& out) {
       in_a_window = true;
       if (start + size - 1 <= watermark_) continue;  // fired already
       if (cached == nullptr || cached_start != start) {
-        cached = &windows_.try_emplace(start, left_schema_, right_schema_).first->second;
+        cached = &WindowAt(start);
         cached_start = start;
       }
       KeyRows& rows = cached->keys.GetOrCreate(key_);
@@ -143,9 +147,91 @@ Status WindowJoinOperator::OnWatermark(EventTimeMs watermark, Output& out) {
     auto it = windows_.begin();
     if (it->first + options_.window_size_ms - 1 > watermark) break;
     Fire(it->first, it->second, results);
+    ForgetWindow(it->first, it->second);
     windows_.erase(it);
   }
   if (!results.empty()) out.Emit(std::move(results));
+  return Status::OK();
+}
+
+Status WindowJoinOperator::Open(const OperatorContext& context) {
+  return checkpointed_watermark_.Open(context);
+}
+
+WindowJoinOperator::Window& WindowJoinOperator::WindowAt(EventTimeMs start) {
+  return windows_.try_emplace(start, left_schema_, right_schema_, keys_).first->second;
+}
+
+void WindowJoinOperator::ForgetWindow(EventTimeMs start, Window& window) {
+  std::vector<RowEntry> entries;
+  for (int side = 0; side < 2; ++side) {
+    entries.clear();
+    (side == 0 ? window.left : window.right).CollectSnapshotEntries(entries);
+    for (const RowEntry& entry : entries) fired_rows_[side].push_back({start, entry});
+  }
+}
+
+Status WindowJoinOperator::SnapshotState(StateWriter& writer) {
+  for (int side = 0; side < 2; ++side) {
+    const std::string_view table = side == 0 ? kLeftRowsTable : kRightRowsTable;
+    for (const FiredRow& fired : fired_rows_[side]) {
+      RETURN_IF_ERROR(writer.Delete(table, fired.entry.key_group,
+                                    RowEntryKey(fired.window_start, fired.entry.id).view()));
+    }
+    fired_rows_[side].clear();
+  }
+  for (auto& [start, window] : windows_) {
+    RETURN_IF_ERROR(window.left.SnapshotTo(writer, kLeftRowsTable, start));
+    RETURN_IF_ERROR(window.right.SnapshotTo(writer, kRightRowsTable, start));
+  }
+  return checkpointed_watermark_.SnapshotTo(writer, kWatermarkTable, watermark_);
+}
+
+Status WindowJoinOperator::RestoreState(StateReader& reader) {
+  if (!windows_.empty()) {
+    return Status::FailedPrecondition(
+        "window join: restoring state into an operator that already holds rows");
+  }
+  ASSIGN_OR_RETURN(watermark_, checkpointed_watermark_.RestoreFrom(reader, kWatermarkTable));
+  RETURN_IF_ERROR(RestoreSide(reader, true));
+  return RestoreSide(reader, false);
+}
+
+Status WindowJoinOperator::RestoreSide(StateReader& reader, bool is_left) {
+  const std::string_view table = is_left ? kLeftRowsTable : kRightRowsTable;
+  const std::vector<size_t>& key_columns = is_left ? keys_.left : keys_.right;
+  const int64_t size = options_.window_size_ms;
+  ASSIGN_OR_RETURN(SnapshotRows restored,
+                   JoinRowStore::ReadSnapshot(reader, table, is_left ? left_schema_ : right_schema_,
+                                              /*scoped=*/true));
+  for (uint32_t i : restored.order) {
+    const EventTimeMs start = restored.scopes[i];
+    const EventTimeMs t = restored.rows.event_time(i);
+    // The entry's window must be one of the row's: start <= t < start + size, on the
+    // slide's grid (unsigned: t - start cannot overflow once start <= t).
+    if (start > t ||
+        static_cast<uint64_t>(t) - static_cast<uint64_t>(start) >= static_cast<uint64_t>(size) ||
+        (AlignDown(t, slide_ms_) - start) % slide_ms_ != 0) {
+      return Status::Corruption("state table '" + std::string(table) + "': row " +
+                                std::to_string(restored.ids[i]) + " at event time " +
+                                std::to_string(t) + " is not in a window starting at " +
+                                std::to_string(start));
+    }
+    key_.clear();
+    AppendKey(restored.rows, key_columns, i, key_);
+    if (start + size - 1 <= watermark_) {
+      // Not in a consistent snapshot (each instance had fired its windows up to its
+      // watermark, and the restored watermark is the smallest of theirs): rather than
+      // reopen a closed window, drop the row, and its entry at the next snapshot.
+      fired_rows_[is_left ? 0 : 1].push_back({start, {KeyGroupOfKey(key_), restored.ids[i]}});
+      continue;
+    }
+    Window& window = WindowAt(start);
+    KeyRows& rows = window.keys.GetOrCreate(key_);
+    (is_left ? window.left : window.right)
+        .AppendRestored(restored.rows, i, is_left ? rows.left : rows.right, restored.ids[i],
+                        std::nullopt);
+  }
   return Status::OK();
 }
 

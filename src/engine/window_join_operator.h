@@ -16,6 +16,14 @@
 //
 // State: per window, a KeyedState of the key's row chains into one arena per side
 // (join_row_store.h). One parallel instance; not thread-safe.
+//
+// Checkpoints: tables "left_rows" and "right_rows" hold one entry per row and window
+// (key: window start + row id, key group: that of the row's join key), "watermark" the
+// watermark (checkpointed_watermark.h). A snapshot puts the rows that arrived since the
+// previous one and deletes the rows of the windows that fired since, so its cost follows
+// the input since the last checkpoint, not the rows held. On restore, the rows go back
+// into their windows and keys; rows of windows the restored watermark has closed are
+// dropped (and deleted at the next snapshot).
 
 #include <cstdint>
 #include <map>
@@ -23,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "src/engine/checkpointed_watermark.h"
 #include "src/engine/join_row_store.h"
 #include "src/engine/join_schema.h"
 #include "src/engine/keyed_state.h"
@@ -49,8 +58,11 @@ class WindowJoinOperator final : public Operator {
                                                           WindowJoinOptions options);
 
   SchemaRef output_schema() const override { return output_schema_; }
+  Status Open(const OperatorContext& context) override;
   Status OnBatch(int input, Batch batch, Output& out) override;
   Status OnWatermark(EventTimeMs watermark, Output& out) override;
+  Status SnapshotState(StateWriter& writer) override;
+  Status RestoreState(StateReader& reader) override;
 
   /// Rows held (both sides, every open window), for tests and metrics.
   size_t state_rows() const;
@@ -63,17 +75,29 @@ class WindowJoinOperator final : public Operator {
     RowChain right;
   };
   struct Window {
-    Window(const SchemaRef& left_schema, const SchemaRef& right_schema)
-        : left(left_schema), right(right_schema) {}
+    Window(const SchemaRef& left_schema, const SchemaRef& right_schema,
+           const JoinKeyColumns& key_columns)
+        : left(left_schema, key_columns.left), right(right_schema, key_columns.right) {}
     KeyedState<KeyRows> keys;
     JoinRowStore left;
     JoinRowStore right;
+  };
+  // A snapshotted row of a window that fired: its entry goes at the next snapshot.
+  struct FiredRow {
+    EventTimeMs window_start = 0;
+    RowEntry entry;
   };
 
   WindowJoinOperator(SchemaRef left, SchemaRef right, WindowJoinOptions options,
                      JoinKeyColumns keys, SchemaRef output_schema);
   // Appends the results of window [start, start + size) to `out`.
   void Fire(EventTimeMs start, Window& window, Batch& out);
+  // Notes the snapshotted rows of a window about to be dropped, for the next snapshot.
+  void ForgetWindow(EventTimeMs start, Window& window);
+  // The window starting at `start`, created if absent.
+  Window& WindowAt(EventTimeMs start);
+  // Puts the rows of one side of a snapshot back into their windows.
+  Status RestoreSide(StateReader& reader, bool is_left);
 
   SchemaRef left_schema_;
   SchemaRef right_schema_;
@@ -84,6 +108,9 @@ class WindowJoinOperator final : public Operator {
   // Open windows by start; all have one size, so this is also the order of their ends.
   std::map<EventTimeMs, Window> windows_;
   EventTimeMs watermark_ = kMinWatermark;
+  CheckpointedWatermark checkpointed_watermark_;
+  // Per side (0 left, 1 right): snapshotted rows dropped since the last snapshot.
+  std::vector<FiredRow> fired_rows_[2];
 
   // Reused between calls.
   std::string key_;

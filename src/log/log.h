@@ -9,6 +9,7 @@
 //   DIR/topics/NAME/P/NNNN.log        segments of partition P, named by base offset
 //   DIR/topics/NAME/P/NNNN.index      sparse offset index of that segment
 //   DIR/topics/NAME/P/NNNN.timeindex  sparse time index of that segment
+//   DIR/topics/NAME/P/NNNN.txnindex   aborted transactions whose marker is in that segment
 //   DIR/producer-ids                  the next producer id to hand out
 
 #include <cstdint>
@@ -87,14 +88,13 @@ struct AppendResult {
   Offset log_start_offset;
 };
 
-/// Whole batches read from a partition.
-struct ReadResult {
-  /// Concatenated record batches, each whole, exactly as stored (base offsets set).
-  std::vector<uint8_t> bytes;
-  /// Offset just after the last batch returned (where the next read continues).
-  Offset next_offset;
-  Offset high_watermark;
-  Offset log_start_offset;
+/// Which records a read may return (Kafka's isolation.level).
+enum class Isolation {
+  /// Everything below the high watermark, open and aborted transactions included.
+  kReadUncommitted,
+  /// Only below the last stable offset (no batch of a transaction still open), with the
+  /// aborted transactions the returned batches hold listed, so the reader drops them.
+  kReadCommitted,
 };
 
 struct ReadOptions {
@@ -103,6 +103,48 @@ struct ReadOptions {
   /// ... but return the first batch even if it alone is larger (so a consumer always
   /// makes progress; Kafka's KIP-74 rule).
   bool min_one_batch = true;
+  Isolation isolation = Isolation::kReadUncommitted;
+};
+
+/// A transaction a producer aborted, as one partition saw it: the offset of its first
+/// batch there and the offset of its ABORT marker. Every batch of that producer in
+/// [first_offset, last_offset) belongs to it and must not be shown to read_committed
+/// readers.
+struct AbortedTransaction {
+  ProducerId producer_id;
+  Offset first_offset;
+  Offset last_offset;
+  bool operator==(const AbortedTransaction&) const = default;
+};
+
+/// What a transaction marker says (the control record type Kafka writes: 0 abort, 1 commit).
+enum class TransactionResult : int16_t {
+  kAbort = 0,
+  kCommit = 1,
+};
+
+/// A transaction with batches in a partition and no marker yet.
+struct OpenTransaction {
+  ProducerId producer_id;
+  ProducerEpoch epoch;
+  /// Offset of its first batch in the partition.
+  Offset first_offset;
+  bool operator==(const OpenTransaction&) const = default;
+};
+
+/// Whole batches read from a partition.
+struct ReadResult {
+  /// Concatenated record batches, each whole, exactly as stored (base offsets set).
+  std::vector<uint8_t> bytes;
+  /// Offset just after the last batch returned (where the next read continues).
+  Offset next_offset;
+  Offset high_watermark;
+  Offset log_start_offset;
+  /// The partition's last stable offset when the read began.
+  Offset last_stable_offset;
+  /// Under Isolation::kReadCommitted: the aborted transactions whose range overlaps the
+  /// batches returned, in the order of their markers. Empty otherwise.
+  std::vector<AbortedTransaction> aborted_transactions;
 };
 
 using WatchId = uint64_t;
@@ -126,8 +168,23 @@ class Partition {
   /// Validates one record batch (magic 2, length, CRC-32C, size limit), sets its base
   /// offset in place, checks idempotent-producer sequence numbers, and appends it.
   /// The append is visible to readers and durable per the Durability policy only
-  /// later: see WhenDurable. Errors carry a LogError detail.
+  /// later: see WhenDurable. Errors carry a LogError detail. A transactional batch opens
+  /// (or continues) its producer's transaction in this partition, which holds the last
+  /// stable offset back until AppendTransactionMarker ends it. Control batches are
+  /// refused (kInvalidRecord): only AppendTransactionMarker writes them.
   virtual Result<AppendResult> Append(std::span<uint8_t> batch) = 0;
+
+  /// Ends the producer's transaction in this partition: appends a control batch (one
+  /// control record, key = version 0 + "result", value = version 0 +
+  /// "coordinator_epoch", Kafka's layout) with the producer's id and epoch. An ABORT
+  /// marker after batches of the transaction records the aborted range (durably, in the
+  /// segment's .txnindex) for read_committed readers. A marker with no open transaction
+  /// is still written (a coordinator may end a transaction that never wrote here). An
+  /// epoch older than the producer's is kInvalidProducerEpoch. Durable like any append:
+  /// see WhenDurable.
+  virtual Result<AppendResult> AppendTransactionMarker(ProducerId producer, ProducerEpoch epoch,
+                                                       TransactionResult result,
+                                                       int32_t coordinator_epoch) = 0;
 
   /// Calls "done" once every offset up to and including "last_offset" is durable under
   /// the log's policy (at once for kInterval/kNever; after the group fsync for kAlways),
@@ -135,7 +192,8 @@ class Partition {
   virtual void WhenDurable(Offset last_offset, std::function<void(Status)> done) = 0;
 
   /// Reads whole batches starting with the one that holds "from", never past the high
-  /// watermark. "from" == high watermark returns no bytes; outside
+  /// watermark (under Isolation::kReadCommitted, never past the last stable offset).
+  /// "from" at or past that end returns no bytes; outside
   /// [log_start_offset, high_watermark] is an error with kOffsetOutOfRange.
   virtual Result<ReadResult> Read(Offset from, const ReadOptions& options) const = 0;
 
@@ -146,6 +204,17 @@ class Partition {
   virtual Offset high_watermark() const = 0;
   /// The offset the next append will get.
   virtual Offset log_end_offset() const = 0;
+  /// The offset below which every transaction is decided: the first offset of the
+  /// earliest transaction that is open (or whose marker is not yet below the high
+  /// watermark), else the high watermark. What read_committed readers may see.
+  virtual Offset last_stable_offset() const = 0;
+  /// The transactions open in this partition, by first offset.
+  virtual std::vector<OpenTransaction> OpenTransactions() const = 0;
+  /// The sequence number of the last record an idempotent producer appended here, or
+  /// nullopt if the partition holds no batch of that producer (never wrote, or retention
+  /// removed them). Lets a writer that replays batches after a crash skip those that
+  /// already landed.
+  virtual std::optional<int32_t> LastSequence(ProducerId producer) const = 0;
   /// Bytes stored in all segments.
   virtual int64_t size_bytes() const = 0;
 

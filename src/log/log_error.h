@@ -20,6 +20,7 @@ enum class LogError : int {
   kUnknownProducerId = 10,    // sequence > 0 from a producer id the partition never saw
   kStorage = 11,              // the disk failed (I/O error, disk full); nothing was acknowledged
   kShuttingDown = 12,
+  kInvalidRecord = 13,        // a batch a producer may not write (a control batch, ...)
 };
 
 /// The LogError a failed log operation carried (kNone for OK or a foreign status).

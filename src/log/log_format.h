@@ -8,6 +8,8 @@
 //   00000000000000000000.index      sparse offset index (below)
 //   00000000000000000000.timeindex  sparse time index (below)
 //   00000000000000001234.snapshot   idempotent-producer state as of offset 1234
+//   00000000000000000000.txnindex   aborted transactions whose ABORT marker is in the
+//                                   segment (only segments that hold one have the file)
 //
 // Offset index entry (big-endian, 8 bytes): one per index.interval.bytes of log.
 //   0  4  relative_offset  base offset of a batch minus the segment's base offset
@@ -23,15 +25,27 @@
 // strictly in both fields.
 //
 // Producer state snapshot (big-endian):
-//   0  4  magic            "EPS1"
+//   0  4  magic            "EPS2" ("EPS1": written before transactions, no txn_first_offset)
 //   4  4  producer_count
 //   per producer:
 //      8  producer_id
 //      2  producer_epoch
 //      8  last_offset      of the producer's latest batch (a control batch too)
+//      8  txn_first_offset first offset of its open transaction, -1 if none (EPS2 only)
 //      1  batch_count      0-5, oldest first
 //      per batch: 4 first_sequence, 4 last_sequence, 8 first_offset, 4 last_offset_delta
 //   4  crc32c              of every byte before it
+//
+// Transaction index entry (big-endian, 34 bytes; Kafka's .txnindex layout): one per
+// ABORT marker that ended a transaction with batches in the partition, in marker order.
+//   0   2  version            0
+//   2   8  producer_id
+//   10  8  first_offset       the transaction's first batch in this partition
+//   18  8  last_offset        the ABORT marker's offset (inside this segment)
+//   26  8  last_stable_offset the partition's first undecided offset (or log end) right
+//                             after the marker: every transaction aborted later begins
+//                             at or after it, so a search can stop there
+// Entries increase strictly in last_offset; first_offset <= last_offset.
 
 #include <cstddef>
 #include <cstdint>
@@ -45,12 +59,16 @@ inline constexpr std::string_view kLogFileSuffix = ".log";
 inline constexpr std::string_view kIndexFileSuffix = ".index";
 inline constexpr std::string_view kTimeIndexFileSuffix = ".timeindex";
 inline constexpr std::string_view kSnapshotFileSuffix = ".snapshot";
+inline constexpr std::string_view kTxnIndexFileSuffix = ".txnindex";
 inline constexpr size_t kSegmentNameDigits = 20;
 
 inline constexpr size_t kOffsetIndexEntrySize = 8;
 inline constexpr size_t kTimeIndexEntrySize = 12;
 
-inline constexpr uint32_t kProducerSnapshotMagic = 0x45505331;  // "EPS1"
+inline constexpr uint32_t kProducerSnapshotMagic = 0x45505332;    // "EPS2"
+inline constexpr uint32_t kProducerSnapshotMagicV1 = 0x45505331;  // "EPS1"
+inline constexpr size_t kTxnIndexEntrySize = 34;
+inline constexpr int16_t kTxnIndexVersion = 0;
 /// Batches remembered per producer id to recognise a retried one (Kafka keeps 5).
 inline constexpr size_t kProducerBatchesKept = 5;
 

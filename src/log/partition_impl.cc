@@ -8,6 +8,7 @@
 #include "src/log/log_format.h"
 #include "src/log/log_status.h"
 #include "src/log/record_batch.h"
+#include "src/log/transaction_marker.h"
 
 namespace eddy::log {
 namespace {
@@ -29,6 +30,7 @@ PartitionImpl::PartitionImpl(const PartitionEnv& env, std::string topic, Partiti
       id_(id),
       dir_(std::move(dir)),
       config_(config),
+      txn_index_(env.fs, dir_),
       max_message_bytes_(config.max_message_bytes) {}
 
 PartitionImpl::~PartitionImpl() = default;
@@ -65,7 +67,7 @@ Status PartitionImpl::Recover(bool clean_shutdown) {
   // Leftovers of an interrupted write or deletion: temp files, indexes without a log.
   for (const std::string& name : names) {
     bool stray = name.ends_with(".tmp");
-    for (std::string_view suffix : {kIndexFileSuffix, kTimeIndexFileSuffix}) {
+    for (std::string_view suffix : {kIndexFileSuffix, kTimeIndexFileSuffix, kTxnIndexFileSuffix}) {
       if (auto base = ParseSegmentFileName(name, suffix)) {
         stray = stray || !std::binary_search(bases.begin(), bases.end(), *base);
       }
@@ -202,14 +204,102 @@ Status PartitionImpl::LoadProducerState() {
     RETURN_IF_ERROR(env_.fs->Remove(path));
     snapshot_offsets_.pop_back();
   }
+  // Aborted transactions: the .txnindex files hold every abort up to the snapshot (they
+  // are synced before a snapshot is written); those after it are rebuilt from the log
+  // with the producer state.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
+  for (const auto& segment : segments_) {
+    ranges.emplace_back(segment->base_offset(), segment->next_offset());
+  }
+  std::string damaged;
+  RETURN_IF_ERROR(txn_index_.Load(ranges, &damaged));
+  if (!damaged.empty()) {
+    spdlog::warn("{}: {}; rebuilding producer state and aborted transactions from every batch",
+                 Where(), damaged);
+    RETURN_IF_ERROR(txn_index_.Clear());
+    producers_ = ProducerStateTable();
+    scan_from = start;
+  } else {
+    RETURN_IF_ERROR(txn_index_.TruncateFrom(scan_from));
+  }
+  Status applied;
   for (const auto& segment : segments_) {
     if (segment->next_offset() <= scan_from) continue;
-    RETURN_IF_ERROR(segment->ScanHeaders(scan_from, [&](const BatchHeader& h) {
-      if (h.producer_id >= 0) producers_.Apply(h);
-    }));
+    const int64_t base = segment->base_offset();
+    RETURN_IF_ERROR(segment->ScanHeadersAndControlBatches(
+        scan_from, [&](const BatchHeader& h, ByteSpan control_batch) {
+          if (h.producer_id < 0 || !applied.ok()) return;
+          std::optional<TransactionResult> marker;
+          if (h.is_control()) {
+            Result<std::optional<TransactionResult>> parsed =
+                ParseTransactionMarker(control_batch);
+            if (parsed.ok()) {
+              marker = *parsed;
+            } else {
+              // A control batch eddy wrote but cannot read: never show data that may
+              // have been aborted.
+              spdlog::warn("{}: unreadable transaction marker at offset {} taken as an abort: {}",
+                           Where(), h.base_offset, parsed.status().ToString());
+              marker = TransactionResult::kAbort;
+            }
+          }
+          applied = ApplyProducerBatchLocked(h, marker, base);
+        }));
+    RETURN_IF_ERROR(applied);
   }
   producers_.RemoveBefore(start);
+  UpdateLastStableOffsetLocked();
   return Status::OK();
+}
+
+Status PartitionImpl::ApplyProducerBatchLocked(const BatchHeader& header,
+                                               std::optional<TransactionResult> marker,
+                                               int64_t segment_base) {
+  int64_t txn_first = -1;
+  if (header.is_control()) {
+    const ProducerEntry* entry = producers_.Find(header.producer_id);
+    if (entry != nullptr) txn_first = entry->txn_first_offset;
+  }
+  producers_.Apply(header);
+  if (txn_first < 0) return Status::OK();
+  // The transaction stays undecided for readers until its marker is below the high
+  // watermark (durable under kAlways).
+  deciding_txns_.emplace_back(txn_first, header.base_offset);
+  if (marker != TransactionResult::kAbort) return Status::OK();
+  const int64_t end = header.last_offset() + 1;
+  TxnIndexEntry entry{header.producer_id, txn_first, header.base_offset,
+                      std::min(end, producers_.FirstOpenTransactionOffset().value_or(end))};
+  Status written = txn_index_.Append(segment_base, entry);
+  if (!written.ok()) {
+    return StorageError(written, Where() + ": recording the aborted transaction of producer " +
+                                     std::to_string(header.producer_id) + " at offset " +
+                                     std::to_string(header.base_offset));
+  }
+  return Status::OK();
+}
+
+void PartitionImpl::UpdateLastStableOffsetLocked() {
+  int64_t lso = high_watermark_.load();
+  if (!deciding_txns_.empty()) {
+    std::erase_if(deciding_txns_, [lso](const auto& t) { return t.second < lso; });
+    for (const auto& [first, marker] : deciding_txns_) lso = std::min(lso, first);
+  }
+  if (std::optional<int64_t> first = producers_.FirstOpenTransactionOffset()) {
+    lso = std::min(lso, *first);
+  }
+  // Retention may have removed the start of a transaction still open.
+  last_stable_offset_.store(std::max(lso, log_start_offset_.load()));
+}
+
+std::vector<OpenTransaction> PartitionImpl::OpenTransactions() const {
+  std::lock_guard lock(mu_);
+  std::vector<OpenTransaction> open;
+  for (const auto& [first, producer] : producers_.open_transactions()) {
+    const ProducerEntry* entry = producers_.Find(producer);
+    open.push_back({ProducerId(producer), ProducerEpoch(entry ? entry->epoch : kNoProducerEpoch),
+                    Offset(first)});
+  }
+  return open;
 }
 
 Status PartitionImpl::CheckWritableLocked() const {
@@ -248,7 +338,34 @@ Result<AppendResult> PartitionImpl::Append(std::span<uint8_t> batch) {
                          " records but a last offset delta of " +
                          std::to_string(header.last_offset_delta));
   }
+  if (header.is_control()) {
+    // Markers decide what read_committed readers see: only the log writes them.
+    return LogStatus(StatusCode::kInvalidArgument, LogError::kInvalidRecord,
+                     Where() + ": producers may not write control batches");
+  }
+  if (header.is_transactional() && header.producer_id < 0) {
+    return LogStatus(StatusCode::kInvalidArgument, LogError::kInvalidRecord,
+                     Where() + ": a transactional batch needs a producer id");
+  }
+  return AppendChecked(batch, header, std::nullopt);
+}
 
+Result<AppendResult> PartitionImpl::AppendTransactionMarker(ProducerId producer,
+                                                            ProducerEpoch epoch,
+                                                            TransactionResult result,
+                                                            int32_t coordinator_epoch) {
+  if (producer.value() < 0) {
+    return Status::InvalidArgument(Where() + ": a transaction marker needs a producer id");
+  }
+  ASSIGN_OR_RETURN(std::vector<uint8_t> batch,
+                   EncodeTransactionMarker(producer, epoch, result, coordinator_epoch,
+                                           env_.clock->NowMs()));
+  ASSIGN_OR_RETURN(BatchHeader header, ParseBatchHeader(batch));
+  return AppendChecked(batch, header, result);
+}
+
+Result<AppendResult> PartitionImpl::AppendChecked(std::span<uint8_t> batch, BatchHeader header,
+                                                  std::optional<TransactionResult> marker) {
   AppendResult result;
   const bool always = env_.durability.policy == FsyncPolicy::kAlways;
   {
@@ -288,7 +405,16 @@ Result<AppendResult> PartitionImpl::Append(std::span<uint8_t> batch) {
     }
     log_end_offset_.store(header.last_offset() + 1);
     size_bytes_.fetch_add(static_cast<int64_t>(batch.size()));
-    if (header.producer_id >= 0) producers_.Apply(header);
+    if (header.producer_id >= 0) {
+      if (Status applied = ApplyProducerBatchLocked(header, marker, segment->base_offset());
+          !applied.ok()) {
+        // The marker is written but its abort is not recorded where recovery trusts it:
+        // refuse appends (so no snapshot passes it) until a reopen rebuilds it.
+        spdlog::error("{}", applied.ToString());
+        failed_ = true;
+        failure_ = applied;
+      }
+    }
     result.base_offset = Offset(base);
     result.last_offset = Offset(header.last_offset());
     result.append_time_ms = now;
@@ -300,6 +426,7 @@ Result<AppendResult> PartitionImpl::Append(std::span<uint8_t> batch) {
       high_watermark_.store(header.last_offset() + 1);
       if (env_.durability.policy == FsyncPolicy::kInterval) ScheduleFlushLocked(false);
     }
+    UpdateLastStableOffsetLocked();
   }
   if (!always) FireWatches(false);
   return result;
@@ -350,6 +477,13 @@ Status PartitionImpl::RollLocked(int64_t now_ms, std::string_view reason) {
 void PartitionImpl::WriteProducerSnapshotLocked() {
   const int64_t offset = log_end_offset_.load();
   const std::string path = JoinPath(dir_, SegmentFileName(offset, kSnapshotFileSuffix));
+  // Recovery trusts the transaction index below the newest snapshot: it must be durable
+  // first.
+  if (Status synced = txn_index_.SyncAll(); !synced.ok()) {
+    spdlog::warn("{}: producer snapshot {} not written: transaction index not synced: {}",
+                 Where(), path, synced.ToString());
+    return;
+  }
   Status written = env_.fs->WriteFileAtomically(path, producers_.Serialize());
   if (!written.ok()) {
     // Only costs a longer header scan at the next recovery.
@@ -431,6 +565,7 @@ void PartitionImpl::Flush() {
       if (policy == FsyncPolicy::kAlways && !closed_ && !deleted_) {
         if (segment->readable_bytes() < segment_bytes) segment->set_readable_bytes(segment_bytes);
         if (high_watermark_.load() < durable_end_) high_watermark_.store(durable_end_);
+        UpdateLastStableOffsetLocked();
       }
       done = TakeWaitersLocked(/*all=*/false);
     }
@@ -550,6 +685,9 @@ Result<ReadResult> PartitionImpl::Read(Offset from, const ReadOptions& options) 
   }
   ReadResult result;
   result.high_watermark = Offset(high_watermark_.load());
+  // Loaded after the high watermark, which it never passes, so clamp it to what was read.
+  result.last_stable_offset =
+      Offset(std::min(last_stable_offset_.load(), result.high_watermark.value()));
   result.log_start_offset = Offset(log_start_offset_.load());
   result.next_offset = from;
   const int64_t offset = from.value();
@@ -560,7 +698,11 @@ Result<ReadResult> PartitionImpl::Read(Offset from, const ReadOptions& options) 
                          std::to_string(result.log_start_offset.value()) + ", " +
                          std::to_string(hw) + "]");
   }
-  if (offset == hw) return result;
+  const bool committed = options.isolation == Isolation::kReadCommitted;
+  // Batches are whole and the last stable offset is a batch boundary (a transaction's
+  // first batch, or the high watermark), so reading up to it cuts no batch.
+  const int64_t end = committed ? result.last_stable_offset.value() : hw;
+  if (offset >= end) return result;
   // Usually the first segment tried holds "from"; the next one is needed only when
   // "from" falls in a gap a recovery left, or at a segment's very end.
   std::shared_ptr<Segment> first = SegmentFor(offset);
@@ -573,17 +715,27 @@ Result<ReadResult> PartitionImpl::Read(Offset from, const ReadOptions& options) 
   }
   for (std::shared_ptr<Segment> segment = std::move(first); segment != nullptr;
        segment = SegmentAfter(*segment)) {
-    if (segment->base_offset() >= hw) break;
+    if (segment->base_offset() >= end) break;
     if (segment->next_offset() <= offset) continue;
     Result<int64_t> next =
-        segment->Read(offset, hw, options.max_bytes, options.min_one_batch, &result.bytes);
+        segment->Read(offset, end, options.max_bytes, options.min_one_batch, &result.bytes);
     if (!next.ok()) return next.status().WithContext(Where());
     if (!result.bytes.empty()) {
       result.next_offset = Offset(*next);
       break;
     }
   }
+  if (committed && !result.bytes.empty()) {
+    result.aborted_transactions = txn_index_.Collect(offset, result.next_offset.value());
+  }
   return result;
+}
+
+std::optional<int32_t> PartitionImpl::LastSequence(ProducerId producer) const {
+  std::lock_guard lock(mu_);
+  const ProducerEntry* entry = producers_.Find(producer.value());
+  if (entry == nullptr || entry->count == 0) return std::nullopt;
+  return entry->last_sequence();
 }
 
 Result<std::optional<TimestampOffset>> PartitionImpl::OffsetForTimestamp(int64_t timestamp_ms) const {
@@ -664,8 +816,10 @@ void PartitionImpl::DeleteOldestSegmentLocked(std::string_view reason) {
   }
   const int64_t start = segments_.front()->base_offset();
   log_start_offset_.store(start);
+  UpdateLastStableOffsetLocked();
   size_bytes_.fetch_sub(static_cast<int64_t>(segment->size_bytes()));
   std::erase(pending_sync_, segment);
+  txn_index_.RemoveSegment(segment->base_offset());
   // Readers still holding the segment keep reading it through its open files.
   Status removed = segment->RemoveFiles();
   spdlog::info("{}: deleted segment {} (offsets {}..{}, {} bytes): {}; log start offset is now {}",
@@ -705,6 +859,7 @@ Status PartitionImpl::Close() {
         durable_end_ = log_end_offset_.load();
         for (const auto& s : segments_) s->set_readable_bytes(s->size_bytes());
         high_watermark_.store(durable_end_);
+        UpdateLastStableOffsetLocked();
         WriteProducerSnapshotLocked();
       } else {
         result = StorageError(result, Where() + ": final sync");

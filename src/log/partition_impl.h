@@ -18,6 +18,7 @@
 #include "src/log/log.h"
 #include "src/log/producer_state.h"
 #include "src/log/segment.h"
+#include "src/log/transaction_index.h"
 
 namespace eddy::log {
 
@@ -34,9 +35,11 @@ struct PartitionEnv {
 /// flush bookkeeping and close; "segments_mu_" guards the segment list for readers (the
 /// writer holds both to change it); "watch_mu_" guards watches. No callback runs under
 /// any of them. Readers take no lock but segments_mu_, briefly.
-/// Invariants: log_start_offset <= high_watermark <= log_end_offset; under kAlways the
-/// high watermark is the end of synced data, otherwise the log end; segments_ is never
-/// empty and its last element is the active segment.
+/// Invariants: log_start_offset <= last_stable_offset <= high_watermark <= log_end_offset;
+/// under kAlways the high watermark is the end of synced data, otherwise the log end;
+/// segments_ is never empty and its last element is the active segment. The last stable
+/// offset is recomputed under mu_ whenever the high watermark, the log start or the set of
+/// open transactions changes, before watches fire.
 class PartitionImpl final : public Partition,
                             public FlushTarget,
                             public std::enable_shared_from_this<PartitionImpl> {
@@ -58,12 +61,18 @@ class PartitionImpl final : public Partition,
   const std::string& topic() const override { return topic_; }
   PartitionId id() const override { return id_; }
   Result<AppendResult> Append(std::span<uint8_t> batch) override;
+  Result<AppendResult> AppendTransactionMarker(ProducerId producer, ProducerEpoch epoch,
+                                               TransactionResult result,
+                                               int32_t coordinator_epoch) override;
   void WhenDurable(Offset last_offset, std::function<void(Status)> done) override;
   Result<ReadResult> Read(Offset from, const ReadOptions& options) const override;
   Offset log_start_offset() const override { return Offset(log_start_offset_.load()); }
   Offset high_watermark() const override { return Offset(high_watermark_.load()); }
   Offset log_end_offset() const override { return Offset(log_end_offset_.load()); }
+  Offset last_stable_offset() const override { return Offset(last_stable_offset_.load()); }
+  std::vector<OpenTransaction> OpenTransactions() const override;
   int64_t size_bytes() const override { return size_bytes_.load(); }
+  std::optional<int32_t> LastSequence(ProducerId producer) const override;
   Result<std::optional<TimestampOffset>> OffsetForTimestamp(int64_t timestamp_ms) const override;
   WatchId Watch(Offset offset, std::function<void()> wake) override;
   void Unwatch(WatchId id) override;
@@ -102,6 +111,18 @@ class PartitionImpl final : public Partition,
 
   Status Recover(bool clean_shutdown);
   Status LoadProducerState();
+  /// Appends a batch that passed the checks of the bytes alone ("marker" is set for a
+  /// transaction marker).
+  Result<AppendResult> AppendChecked(std::span<uint8_t> batch, BatchHeader header,
+                                     std::optional<TransactionResult> marker);
+  /// Applies a written (or recovered) batch of producer "header.producer_id" to the
+  /// producer state; for a marker, ends the producer's open transaction and records an
+  /// abort in the transaction index of the segment at "segment_base".
+  Status ApplyProducerBatchLocked(const BatchHeader& header,
+                                  std::optional<TransactionResult> marker, int64_t segment_base);
+  /// Recomputes last_stable_offset_ from the high watermark, the open transactions and
+  /// those whose marker is not yet below the high watermark.
+  void UpdateLastStableOffsetLocked();
   std::string Where() const;
   Status CheckWritableLocked() const;
   /// Why the active segment must roll before a batch of "batch_bytes", or "".
@@ -128,6 +149,10 @@ class PartitionImpl final : public Partition,
   mutable std::mutex mu_;
   TopicConfig config_;                                  // guarded by mu_
   ProducerStateTable producers_;                        // guarded by mu_
+  TransactionIndex txn_index_;                          // written under mu_
+  /// {first offset, marker offset} of transactions ended by a marker that is not yet
+  /// below the high watermark: they still hold the last stable offset back; mu_.
+  std::vector<std::pair<int64_t, int64_t>> deciding_txns_;
   std::vector<std::shared_ptr<Segment>> pending_sync_;  // rolled, not yet synced; mu_
   bool dir_sync_needed_ = false;                        // guarded by mu_
   std::vector<Waiter> waiters_;                         // guarded by mu_
@@ -147,6 +172,7 @@ class PartitionImpl final : public Partition,
   std::atomic<int64_t> log_start_offset_{0};
   std::atomic<int64_t> high_watermark_{0};
   std::atomic<int64_t> log_end_offset_{0};
+  std::atomic<int64_t> last_stable_offset_{0};  // written under mu_
   std::atomic<int64_t> size_bytes_{0};
 
   std::mutex watch_mu_;

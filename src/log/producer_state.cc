@@ -76,7 +76,17 @@ void ProducerStateTable::Apply(const BatchHeader& h) {
     e.count = 0;
   }
   e.last_offset = h.last_offset();
-  if (h.is_control()) return;
+  if (h.is_control()) {
+    if (e.txn_first_offset >= 0) {
+      open_transactions_.erase({e.txn_first_offset, h.producer_id});
+      e.txn_first_offset = -1;
+    }
+    return;
+  }
+  if (h.is_transactional() && e.txn_first_offset < 0) {
+    e.txn_first_offset = h.base_offset;
+    open_transactions_.insert({e.txn_first_offset, h.producer_id});
+  }
   if (e.count == kProducerBatchesKept) {
     std::move(e.batches.begin() + 1, e.batches.end(), e.batches.begin());
     --e.count;
@@ -86,8 +96,11 @@ void ProducerStateTable::Apply(const BatchHeader& h) {
 }
 
 void ProducerStateTable::RemoveBefore(int64_t log_start_offset) {
-  std::erase_if(producers_,
-                [&](const auto& kv) { return kv.second.last_offset < log_start_offset; });
+  std::erase_if(producers_, [&](const auto& kv) {
+    if (kv.second.last_offset >= log_start_offset) return false;
+    open_transactions_.erase({kv.second.txn_first_offset, kv.first});
+    return true;
+  });
 }
 
 const ProducerEntry* ProducerStateTable::Find(int64_t producer_id) const {
@@ -96,13 +109,14 @@ const ProducerEntry* ProducerStateTable::Find(int64_t producer_id) const {
 }
 
 std::vector<uint8_t> ProducerStateTable::Serialize() const {
-  ByteWriter w(8 + producers_.size() * (19 + kProducerBatchesKept * 20) + 4);
+  ByteWriter w(8 + producers_.size() * (27 + kProducerBatchesKept * 20) + 4);
   w.WriteU32(kProducerSnapshotMagic);
   w.WriteU32(static_cast<uint32_t>(producers_.size()));
   for (const auto& [id, e] : producers_) {
     w.WriteI64(id);
     w.WriteI16(e.epoch);
     w.WriteI64(e.last_offset);
+    w.WriteI64(e.txn_first_offset);
     w.WriteU8(e.count);
     for (uint8_t i = 0; i < e.count; ++i) {
       const ProducerBatch& b = e.batches[i];
@@ -127,7 +141,8 @@ Result<ProducerStateTable> ProducerStateTable::Parse(ByteSpan bytes, const std::
     return Status::Corruption(path + ": producer snapshot checksum does not match");
   }
   ByteReader r(body);
-  if (r.ReadU32() != kProducerSnapshotMagic) {
+  const uint32_t magic = r.ReadU32();
+  if (magic != kProducerSnapshotMagic && magic != kProducerSnapshotMagicV1) {
     return Status::Corruption(path + ": not a producer snapshot (bad magic)");
   }
   ProducerStateTable table;
@@ -137,6 +152,14 @@ Result<ProducerStateTable> ProducerStateTable::Parse(ByteSpan bytes, const std::
     ProducerEntry e;
     e.epoch = r.ReadI16();
     e.last_offset = r.ReadI64();
+    // Snapshots written before transactions existed know of no open transaction.
+    if (magic == kProducerSnapshotMagic) e.txn_first_offset = r.ReadI64();
+    if (e.txn_first_offset < -1 || e.txn_first_offset > e.last_offset) {
+      return Status::Corruption(path + ": producer " + std::to_string(id) +
+                                " has an open transaction from offset " +
+                                std::to_string(e.txn_first_offset) + " past its last offset " +
+                                std::to_string(e.last_offset));
+    }
     e.count = r.ReadU8();
     if (e.count > kProducerBatchesKept) {
       return Status::Corruption(path + ": producer " + std::to_string(id) + " lists " +
@@ -150,6 +173,7 @@ Result<ProducerStateTable> ProducerStateTable::Parse(ByteSpan bytes, const std::
       b.last_offset = b.first_offset + r.ReadI32();
     }
     table.producers_[id] = e;
+    if (e.txn_first_offset >= 0) table.open_transactions_.insert({e.txn_first_offset, id});
   }
   if (!r.ok()) return Status::Corruption(path + ": " + r.status().message());
   if (!r.empty()) return Status::Corruption(path + ": trailing bytes after the producers");

@@ -4,7 +4,9 @@
 
 #include <limits>
 
+#include "src/base/crc32c.h"
 #include "src/log/log_error.h"
+#include "src/log/log_format.h"
 
 namespace eddy::log {
 namespace {
@@ -132,6 +134,93 @@ TEST(ProducerStateTest, RemoveBeforeForgetsProducersWhoseBatchesAreGone) {
   table.RemoveBefore(20);
   EXPECT_EQ(table.Find(1), nullptr);
   EXPECT_NE(table.Find(2), nullptr);
+}
+
+BatchHeader Transactional(int64_t producer_id, int16_t epoch, int32_t base_sequence,
+                          int32_t count, int64_t base_offset) {
+  BatchHeader h = Batch(producer_id, epoch, base_sequence, count, base_offset);
+  h.attributes = kTransactionalBit;
+  return h;
+}
+
+BatchHeader Marker(int64_t producer_id, int16_t epoch, int64_t offset) {
+  BatchHeader h = Batch(producer_id, epoch, kNoSequence, 1, offset);
+  h.attributes = kTransactionalBit | kControlBit;
+  return h;
+}
+
+TEST(ProducerStateTest, ATransactionIsOpenFromItsFirstBatchUntilItsMarker) {
+  ProducerStateTable table;
+  Write(&table, Batch(1, 0, 0, 2, 0));  // idempotent, not transactional
+  EXPECT_FALSE(table.FirstOpenTransactionOffset().has_value());
+  Write(&table, Transactional(2, 0, 0, 3, 10));
+  Write(&table, Transactional(3, 0, 0, 1, 13));
+  Write(&table, Transactional(2, 0, 3, 1, 14));  // same transaction: first offset stays
+  EXPECT_EQ(table.Find(2)->txn_first_offset, 10);
+  EXPECT_EQ(table.FirstOpenTransactionOffset(), 10);
+  EXPECT_EQ(table.open_transactions().size(), 2u);
+
+  ASSERT_TRUE(table.Check(Marker(2, 0, 15)).ok());
+  table.Apply(Marker(2, 0, 15));
+  EXPECT_EQ(table.Find(2)->txn_first_offset, -1);
+  EXPECT_EQ(table.FirstOpenTransactionOffset(), 13);
+  // The marker does not reset the producer's sequence numbers.
+  EXPECT_EQ(ErrorOf(table.Check(Transactional(2, 0, 0, 1, 16))), LogError::kOutOfOrderSequence);
+  Write(&table, Transactional(2, 0, 4, 1, 16));
+  EXPECT_EQ(table.Find(2)->txn_first_offset, 16);
+  table.Apply(Marker(3, 0, 17));
+  table.Apply(Marker(2, 0, 18));
+  EXPECT_FALSE(table.FirstOpenTransactionOffset().has_value());
+}
+
+TEST(ProducerStateTest, AMarkerOfANewerEpochFencesTheOldOne) {
+  ProducerStateTable table;
+  Write(&table, Transactional(2, 4, 0, 3, 10));
+  // The coordinator aborts with the bumped epoch: the zombie's batches are refused.
+  ASSERT_TRUE(table.Check(Marker(2, 5, 13)).ok());
+  table.Apply(Marker(2, 5, 13));
+  EXPECT_EQ(ErrorOf(table.Check(Transactional(2, 4, 3, 1, 14))), LogError::kInvalidProducerEpoch);
+  EXPECT_EQ(ErrorOf(table.Check(Marker(2, 4, 14))), LogError::kInvalidProducerEpoch);
+  // The new producer starts its epoch at sequence 0.
+  EXPECT_TRUE(table.Check(Transactional(2, 5, 0, 1, 14)).ok());
+}
+
+TEST(ProducerStateTest, SnapshotKeepsOpenTransactionsAndReadsTheOlderFormat) {
+  ProducerStateTable table;
+  Write(&table, Transactional(5, 1, 0, 2, 100));
+  Write(&table, Batch(6, 0, 0, 1, 102));
+  auto parsed = ProducerStateTable::Parse(table.Serialize(), "snap");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->Find(5)->txn_first_offset, 100);
+  EXPECT_EQ(parsed->Find(6)->txn_first_offset, -1);
+  EXPECT_EQ(parsed->FirstOpenTransactionOffset(), 100);
+
+  // An "EPS1" snapshot (no open-transaction field) from before transactions existed.
+  ByteWriter w;
+  w.WriteU32(kProducerSnapshotMagicV1);
+  w.WriteU32(1);
+  w.WriteI64(6);    // producer id
+  w.WriteI16(0);    // epoch
+  w.WriteI64(102);  // last offset
+  w.WriteU8(1);
+  w.WriteI32(0);
+  w.WriteI32(0);
+  w.WriteI64(102);
+  w.WriteI32(0);
+  w.WriteU32(Crc32c(w.buffer()));
+  auto old = ProducerStateTable::Parse(w.buffer(), "old");
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->Find(6)->last_offset, 102);
+  EXPECT_EQ(old->Find(6)->txn_first_offset, -1);
+  EXPECT_FALSE(old->FirstOpenTransactionOffset().has_value());
+}
+
+TEST(ProducerStateTest, RemoveBeforeAlsoForgetsTheirOpenTransactions) {
+  ProducerStateTable table;
+  Write(&table, Transactional(1, 0, 0, 1, 10));
+  Write(&table, Transactional(2, 0, 0, 1, 30));
+  table.RemoveBefore(20);
+  EXPECT_EQ(table.FirstOpenTransactionOffset(), 30);
 }
 
 }  // namespace

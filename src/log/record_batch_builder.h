@@ -39,6 +39,14 @@ class RecordBatchBuilder {
     Add(timestamp_ms, AsBytes(key), AsBytes(value));
   }
 
+  /// The idempotent-producer fields of the next batches (a writer numbering its batches
+  /// itself, one builder per partition).
+  void SetProducer(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence) {
+    options_.producer_id = producer_id;
+    options_.producer_epoch = producer_epoch;
+    options_.base_sequence = base_sequence;
+  }
+
   int32_t record_count() const { return record_count_; }
   /// Uncompressed bytes of the records added so far.
   size_t records_bytes() const { return records_.size(); }

@@ -390,4 +390,28 @@ Status Segment::ScanHeaders(int64_t from_offset,
   }
 }
 
+Status Segment::ScanHeadersAndControlBatches(
+    int64_t from_offset,
+    const std::function<void(const BatchHeader&, ByteSpan control_batch)>& fn) const {
+  BatchScanner scanner(*log_, index_.Lookup(from_offset).position, log_->Size());
+  std::vector<uint8_t> control;
+  while (true) {
+    ASSIGN_OR_RETURN(std::optional<BatchScanner::Batch> next,
+                     scanner.Next(BatchScanner::Check::kHeader));
+    if (!next) return Status::OK();
+    if (next->header.base_offset < from_offset) continue;
+    if (!next->header.is_control()) {
+      fn(next->header, ByteSpan());
+      continue;
+    }
+    control.resize(next->header.total_size());
+    ASSIGN_OR_RETURN(size_t n, log_->ReadAt(next->position, control));
+    if (n != control.size()) {
+      return Status::Corruption(log_path() + ": control batch at position " +
+                                std::to_string(next->position) + " cut short");
+    }
+    fn(next->header, control);
+  }
+}
+
 }  // namespace eddy::log

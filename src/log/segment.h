@@ -131,6 +131,12 @@ class Segment {
   /// Calls "fn" with the header of every batch with base offset >= "from_offset", in
   /// order (header reads only; recovery uses it to rebuild producer state).
   Status ScanHeaders(int64_t from_offset, const std::function<void(const BatchHeader&)>& fn) const;
+  /// As ScanHeaders, and hands over the whole bytes of control batches (transaction
+  /// markers, which are small): recovery reads whether each committed or aborted.
+  /// "control_batch" is empty for other batches and valid only during the call.
+  Status ScanHeadersAndControlBatches(
+      int64_t from_offset,
+      const std::function<void(const BatchHeader&, ByteSpan control_batch)>& fn) const;
 
   const OffsetIndex& offset_index() const { return index_; }
   const TimeIndex& time_index() const { return time_index_; }

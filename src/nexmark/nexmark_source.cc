@@ -215,7 +215,42 @@ class GeneratorSource final : public engine::Source {
 
   engine::SourceCounters counters() const override { return counters_; }
 
+  // Checkpoints: one split per instance, "<stream>/<instance>of<parallelism>", holding
+  // the next index. The split pattern depends on the parallelism, so a restore needs
+  // the same parallelism.
+  bool checkpointable() const override { return true; }
+  Result<std::vector<checkpoint::SplitPosition>> SnapshotPositions() override {
+    ByteWriter state;
+    state.WriteI64(next_);
+    state.WriteI64(last_time_);
+    state.WriteU8(produced_any_ ? 1 : 0);
+    return std::vector<checkpoint::SplitPosition>{
+        {SplitName(), std::string(AsStringView(ByteSpan(state.buffer())))}};
+  }
+  Status RestorePositions(const std::vector<checkpoint::SplitPosition>& positions) override {
+    const std::string name = SplitName();
+    for (const auto& p : positions) {
+      if (p.split != name) continue;
+      ByteReader in(AsBytes(p.state));
+      next_ = in.ReadI64();
+      last_time_ = in.ReadI64();
+      produced_any_ = in.ReadU8() != 0;
+      if (!in.ok()) return Status::Corruption("nexmark generator: damaged position of " + name);
+      return Status::OK();
+    }
+    if (!positions.empty()) {
+      return Status::FailedPrecondition(
+          "nexmark generator: the checkpoint has no position for " + name +
+          " (a generator source restores only with the parallelism it was checkpointed with)");
+    }
+    return Status::OK();
+  }
+
  private:
+  std::string SplitName() const {
+    return std::string(StreamName(stream_)) + "/" + std::to_string(next_ % step_) + "of" +
+           std::to_string(step_);
+  }
   void Make(int64_t n, Person* out) const { generator_->MakePerson(n, out); }
   void Make(int64_t n, Auction* out) const { generator_->MakeAuction(n, out); }
   void Make(int64_t n, Bid* out) const { generator_->MakeBid(n, out); }

@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "src/connectors/fan_out_sink.h"
 #include "src/connectors/file_sink.h"
 #include "src/connectors/file_source.h"
 #include "src/connectors/log_topic_sink.h"
 #include "src/connectors/log_topic_source.h"
+#include "src/connectors/part_file_sink.h"
 
 namespace eddy {
 
@@ -91,6 +93,13 @@ SinkFactory LogPipelineContext::TopicSink(const std::string& topic, bool changel
 }
 
 SinkFactory LogPipelineContext::FileSink(const std::string& path, bool changelog) {
+  if (checkpointing_) {
+    // Exactly-once files: a directory of part files, each committed by a rename.
+    connectors::PartFileSinkOptions parts;
+    parts.dir = path;
+    parts.encode_changes = changelog;
+    return connectors::MakePartFileSink(parts);
+  }
   connectors::JsonLinesFileSinkOptions o;
   o.path = path;
   // A bounded run's file holds the final results; an unbounded one records the changes.
@@ -102,10 +111,27 @@ SinkFactory LogPipelineContext::FileSink(const std::string& path, bool changelog
 Result<SinkFactory> LogPipelineContext::Output(const std::string& default_topic,
                                                bool changelog) {
   if (memory_) return engine::MakeMemorySink(memory_);
-  if (output_ == "none") return engine::MakeDiscardSink();
-  if (output_.rfind("file:", 0) == 0) return FileSink(output_.substr(5), changelog);
-  if (output_.rfind("topic:", 0) == 0) return TopicSink(output_.substr(6), changelog);
-  return TopicSink(default_topic, changelog);
+  if (output_.empty()) return TopicSink(default_topic, changelog);
+  // Several outputs, comma-separated: every result goes to each.
+  std::vector<SinkFactory> parts;
+  size_t start = 0;
+  while (start <= output_.size()) {
+    size_t end = output_.find(',', start);
+    if (end == std::string::npos) end = output_.size();
+    const std::string one = output_.substr(start, end - start);
+    start = end + 1;
+    if (one == "none") {
+      parts.push_back(engine::MakeDiscardSink());
+    } else if (one.rfind("file:", 0) == 0 && one.size() > 5) {
+      parts.push_back(FileSink(one.substr(5), changelog));
+    } else if (one.rfind("topic:", 0) == 0 && one.size() > 6) {
+      parts.push_back(TopicSink(one.substr(6), changelog));
+    } else {
+      return Status::InvalidArgument("output '" + one +
+                                     "': expected topic:NAME, file:PATH or none");
+    }
+  }
+  return connectors::MakeFanOutSink(std::move(parts));
 }
 
 std::string LogPipelineContext::Setting(const std::string& key,

@@ -23,6 +23,9 @@ class LogPipelineContext final : public PipelineContext {
 
   /// Sends Output() to an in-memory table instead (tests, embedding).
   void SetMemoryOutput(std::shared_ptr<engine::MemoryTable> table) { memory_ = std::move(table); }
+  /// The pipeline will take checkpoints: file outputs become exactly-once directories
+  /// of part files (connectors/part_file_sink.h). Call before building the pipeline.
+  void SetCheckpointing(bool on) { checkpointing_ = on; }
 
   bool bounded() const override { return bounded_; }
   SourceFactory Topic(const std::string& topic, SchemaRef schema,
@@ -44,6 +47,7 @@ class LogPipelineContext final : public PipelineContext {
   std::string output_;
   std::vector<std::pair<std::string, std::string>> settings_;
   std::shared_ptr<engine::MemoryTable> memory_;
+  bool checkpointing_ = false;
 };
 
 }  // namespace eddy

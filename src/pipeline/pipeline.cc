@@ -92,6 +92,8 @@ Result<std::unique_ptr<engine::Job>> Pipeline::Start(const RunOptions& options) 
   engine::JobOptions job_options;
   job_options.bounded = options.bounded;
   job_options.max_batch_rows = options.max_batch_rows;
+  job_options.checkpoint = options.checkpoint;
+  if (job_options.checkpoint.pipeline.empty()) job_options.checkpoint.pipeline = name_;
   return engine::Job::Start(std::move(dataflow_), job_options);
 }
 
@@ -231,6 +233,8 @@ Stream KeyedStream::Aggregate(std::vector<AggregateSpec> aggregates) const {
 Stream KeyedStream::TopN(TopNOptions options) const {
   SchemaRef in = stream_.schema_;
   if (options.partition_by.empty()) options.partition_by = keys_;
+  // State is kept by the key rows are routed by (checkpoints move it by key group).
+  if (options.route_by.empty()) options.route_by = keys_;
   return stream_.pipeline_->AddStep(
       "top_n", {{&stream_, Partitioning::kHash, key_columns_}},
       FactoryOf([in, options] { return engine::MakeTopN(in, options); }));

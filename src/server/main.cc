@@ -6,9 +6,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "src/server/nexmark_generate_command.h"
+#include "src/server/savepoint_request.h"
 #include "src/server/serve_command.h"
 #include "src/server/topics_command.h"
 
@@ -83,8 +85,27 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--output", p.output,
                     "Where results go: topic:NAME (JSON records), file:PATH (JSON lines; bounded\n"
-                    "runs write the final results), or none (count only)");
+                    "runs write the final results; with checkpoints PATH is a directory of\n"
+                    "exactly-once part files), or none (count only); several, comma-separated;\n"
+                    "{pipeline} stands for the pipeline's name");
     cmd->add_option("--set", p.settings, "A pipeline setting KEY=VALUE; repeatable");
+    cmd->add_option("--checkpoint-interval", p.checkpoint_interval_ms,
+                    "Milliseconds between checkpoints of unbounded pipelines; 0: none")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    cmd->add_option("--state-backend", p.state_backend, "Where keyed state lives: memory or rocksdb")
+        ->check(CLI::IsMember({"memory", "rocksdb"}))
+        ->capture_default_str();
+    cmd->add_option("--keep-checkpoints", p.keep_checkpoints, "Complete checkpoints kept on disk")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_flag("--at-least-once", [&p](int64_t) { p.exactly_once = false; },
+                  "Output becomes visible at once instead of when its checkpoint completes\n"
+                  "(lower latency; after a crash some output may repeat)");
+    cmd->add_option("--from-savepoint", p.from_savepoint,
+                    "Start from this savepoint (also with another --parallelism)");
+    cmd->add_flag("--resume", p.resume,
+                  "With --bounded: start from the newest checkpoint of an earlier unbounded run");
   };
   serve_cmd->add_option("--pipeline", serve.pipelines.pipelines,
                         "Run this compiled pipeline in the server (repeatable; see `eddy run --list`)");
@@ -131,6 +152,20 @@ int main(int argc, char** argv) {
   nexmark_run_cmd->add_option("--kafka-addr", nexmark_kafka_addr,
                               "HOST:PORT for Kafka clients (bounded runs only serve it if given)");
   add_pipeline_options(nexmark_run_cmd, nexmark_run.pipelines);
+
+  // `eddy savepoint NAME`: asks the eddy process running pipeline NAME for a savepoint.
+  std::string savepoint_pipeline;
+  std::string savepoint_data_dir = "./data";
+  std::string savepoint_target;
+  int64_t savepoint_timeout_s = 120;
+  auto* savepoint_cmd = app.add_subcommand(
+      "savepoint", "Take a savepoint of a running pipeline (start from it with --from-savepoint)");
+  savepoint_cmd->add_option("name", savepoint_pipeline, "The pipeline")->required();
+  savepoint_cmd->add_option("--data-dir", savepoint_data_dir, "Data directory of the eddy process running it")
+      ->capture_default_str();
+  savepoint_cmd->add_option("--to", savepoint_target, "Directory to write the savepoint to (must not exist)")
+      ->required();
+  savepoint_cmd->add_option("--timeout", savepoint_timeout_s, "Seconds to wait for it")->capture_default_str();
 
   eddy::server::TopicsOptions topics;
   auto* topics_cmd = app.add_subcommand(
@@ -197,6 +232,12 @@ int main(int argc, char** argv) {
       finish_run_options(nexmark_run, nexmark_kafka_addr);
       status = eddy::server::RunServe(nexmark_run);
     }
+  } else if (savepoint_cmd->parsed()) {
+    const std::string target = std::filesystem::absolute(savepoint_target).string();
+    status = eddy::server::RequestSavepoint(
+        eddy::JoinPath(eddy::server::PipelineStateDir(savepoint_data_dir), savepoint_pipeline), target,
+        savepoint_timeout_s * 1000);
+    if (status.ok()) std::cout << "savepoint of " << savepoint_pipeline << " written to " << target << "\n";
   } else if (topics_cmd->parsed()) {
     if (create->parsed()) topics.action = eddy::server::TopicsAction::kCreate;
     if (list->parsed()) topics.action = eddy::server::TopicsAction::kList;

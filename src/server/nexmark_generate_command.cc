@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "src/log/log.h"
 #include "src/nexmark/nexmark_topics.h"
@@ -105,6 +106,10 @@ CLI::App* AddNexmarkGenerateCommand(CLI::App& nexmark_app, NexmarkGenerateOption
   CLI::Option* bootstrap = cmd->add_option(
       "--bootstrap", options.bootstrap, "HOST:PORT of a running eddy (or any Kafka) to produce to");
   data_dir->excludes(bootstrap);
+  cmd->add_option("--max-events-per-second", options.max_events_per_second,
+                  "Pace the writing to this many events per second of wall-clock time (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--timeout-ms", options.timeout_ms,
                   "--bootstrap: give up after this long without an acknowledgement")
       ->capture_default_str();
@@ -123,10 +128,17 @@ Status RunNexmarkGenerate(const NexmarkGenerateOptions& options) {
   RETURN_IF_ERROR(config.Validate());
 
   ProgressPrinter printer(options.events, options.progress_interval_ms);
-  const nexmark::NexmarkProgressFn progress = [&printer](const nexmark::NexmarkWriteStats& s) {
-    printer(s);
-  };
   const Clock::time_point start = Clock::now();
+  const nexmark::NexmarkProgressFn progress = [&](const nexmark::NexmarkWriteStats& s) {
+    printer(s);
+    if (options.max_events_per_second > 0) {
+      // Called from the writing thread every few thousand events: sleeping here paces it.
+      const auto due = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                   static_cast<double>(s.events()) /
+                                   static_cast<double>(options.max_events_per_second)));
+      std::this_thread::sleep_until(due);
+    }
+  };
   Result<nexmark::NexmarkWriteStats> stats =
       options.data_dir.empty()
           ? nexmark::WriteNexmarkTopicsToKafka(options.bootstrap, config, options.partitions,

@@ -26,6 +26,9 @@ struct NexmarkGenerateOptions {
   std::string bootstrap;
   /// --bootstrap: how long without an acknowledgement before giving up.
   int timeout_ms = 30'000;
+  /// Wall-clock pace in events per second (0: as fast as possible), to feed a running
+  /// pipeline over time.
+  int64_t max_events_per_second = 0;
   /// How often progress is printed.
   int progress_interval_ms = 1000;
 };

@@ -5,12 +5,15 @@
 
 #include <chrono>
 
+#include "src/checkpoint/checkpoint_store.h"
 #include "src/pipeline/log_pipeline_context.h"
+#include "src/server/savepoint_request.h"
 
 namespace eddy::server {
 
 struct PipelineHost::Running {
   std::string name;
+  std::string dir;  // <state_dir>/<name>: checkpoints, live state, savepoint requests
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<LogPipelineContext> context;
   std::unique_ptr<engine::Job> job;
@@ -19,6 +22,70 @@ struct PipelineHost::Running {
   std::chrono::steady_clock::time_point last_report;
   bool summarized = false;
 };
+
+Result<std::unique_ptr<engine::Job>> PipelineHost::StartOne(log::Log* log,
+                                                           const PipelineHostOptions& options,
+                                                           const PipelineDefinition& def,
+                                                           Running& r) {
+  FileSystem* fs = FileSystem::Default();
+  const bool checkpointing =
+      !options.bounded && !options.state_dir.empty() && options.checkpoint_interval_ms > 0;
+  r.dir = options.state_dir.empty() ? "" : JoinPath(options.state_dir, def.name);
+  RunOptions run;
+  run.bounded = options.bounded;
+  engine::CheckpointConfig& cp = run.checkpoint;
+  if (!r.dir.empty()) {
+    ASSIGN_OR_RETURN(cp.backend, state::ParseBackendKind(options.state_backend));
+    cp.dir = JoinPath(r.dir, "checkpoints");
+    cp.work_dir = JoinPath(r.dir, "state");
+    cp.interval_ms = checkpointing ? options.checkpoint_interval_ms : 0;
+    cp.keep = options.keep_checkpoints;
+    cp.exactly_once = options.exactly_once;
+    cp.pipeline = def.name;
+  }
+  checkpoint::CheckpointStore store(fs, cp.dir, cp.keep);
+  std::shared_ptr<const checkpoint::LoadedCheckpoint> restore;
+  const bool from_store = options.from_savepoint.empty() &&
+                          !cp.dir.empty() && (checkpointing || options.resume);
+  if (!options.from_savepoint.empty()) {
+    ASSIGN_OR_RETURN(checkpoint::LoadedCheckpoint loaded,
+                     checkpoint::LoadCheckpoint(fs, options.from_savepoint));
+    restore = std::make_shared<const checkpoint::LoadedCheckpoint>(std::move(loaded));
+  } else if (from_store) {
+    ASSIGN_OR_RETURN(std::optional<checkpoint::LoadedCheckpoint> latest, store.LoadLatest());
+    if (latest) restore = std::make_shared<const checkpoint::LoadedCheckpoint>(std::move(*latest));
+  }
+  // "{pipeline}" in --output stands for the pipeline's name (several pipelines, one flag).
+  std::string output = options.output;
+  for (size_t at = output.find("{pipeline}"); at != std::string::npos;
+       at = output.find("{pipeline}", at)) {
+    output.replace(at, 10, def.name);
+  }
+  while (true) {
+    ASSIGN_OR_RETURN(r.context, LogPipelineContext::Make(log, options.bounded, output,
+                                                         options.settings));
+    // A resumed bounded run finishes the part-file directories its checkpoints began.
+    r.context->SetCheckpointing(checkpointing || (options.resume && restore != nullptr));
+    r.pipeline = std::make_unique<Pipeline>(def.name, options.parallelism);
+    RETURN_IF_ERROR(def.build(*r.pipeline, *r.context).WithContext("pipeline '" + def.name + "'"));
+    cp.restore = restore;
+    Result<std::unique_ptr<engine::Job>> job = r.pipeline->Start(run);
+    if (job.ok() || !restore || !from_store || !job.status().IsCorruption()) {
+      return job;
+    }
+    spdlog::error("pipeline {}: checkpoint {} cannot be restored ({}); falling back to the "
+                  "one before it", def.name, restore->manifest.id, job.status().ToString());
+    ASSIGN_OR_RETURN(std::optional<checkpoint::LoadedCheckpoint> earlier,
+                     store.LoadLatest(restore->manifest.id));
+    restore.reset();
+    if (earlier) {
+      restore = std::make_shared<const checkpoint::LoadedCheckpoint>(std::move(*earlier));
+    } else {
+      spdlog::error("pipeline {}: no usable checkpoint left; starting from the beginning of "
+                    "its inputs", def.name);
+    }
+  }
+}
 
 Result<std::unique_ptr<PipelineHost>> PipelineHost::Start(
     log::Log* log, PipelineHostOptions options, const std::vector<PipelineDefinition>& catalog) {
@@ -36,13 +103,7 @@ Result<std::unique_ptr<PipelineHost>> PipelineHost::Start(
     }
     auto r = std::make_unique<Running>();
     r->name = name;
-    ASSIGN_OR_RETURN(r->context, LogPipelineContext::Make(log, options.bounded, options.output,
-                                                  options.settings));
-    r->pipeline = std::make_unique<Pipeline>(name, options.parallelism);
-    RETURN_IF_ERROR(def->build(*r->pipeline, *r->context).WithContext("pipeline '" + name + "'"));
-    RunOptions run;
-    run.bounded = options.bounded;
-    ASSIGN_OR_RETURN(r->job, r->pipeline->Start(run));
+    ASSIGN_OR_RETURN(r->job, StartOne(log, options, *def, *r));
     r->started = r->last_report = std::chrono::steady_clock::now();
     spdlog::info("pipeline {} started: parallelism {}, {}", name, r->pipeline->parallelism(),
                  options.bounded ? "bounded (reads its inputs to their current end)"
@@ -102,7 +163,26 @@ void PipelineHost::ProgressLoop() {
     for (auto& r : running_) {
       if (!r->job->finished()) Report(*r, false);
     }
+    for (auto& r : running_) {
+      if (!r->dir.empty() && !r->job->finished()) ServeSavepointRequests(*r);
+    }
   }
+}
+
+Result<engine::CheckpointStats> PipelineHost::TriggerSavepoint(const std::string& name,
+                                                              const std::string& dir) {
+  for (auto& r : running_) {
+    if (r->name == name) return r->job->TriggerSavepoint(dir);
+  }
+  return Status::NotFound("no pipeline called '" + name + "' runs here");
+}
+
+void PipelineHost::ServeSavepointRequests(Running& r) {
+  std::optional<SavepointRequest> request = TakeSavepointRequest(r.dir);
+  if (!request) return;
+  spdlog::info("pipeline {}: taking a savepoint into {}", r.name, request->target_dir);
+  Result<engine::CheckpointStats> taken = r.job->TriggerSavepoint(request->target_dir);
+  AnswerSavepointRequest(r.dir, *request, taken.ok() ? Status::OK() : taken.status());
 }
 
 Status PipelineHost::WaitForEnd() {

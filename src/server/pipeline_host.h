@@ -24,6 +24,22 @@ struct PipelineHostOptions {
   /// KEY=VALUE settings handed to the pipelines.
   std::vector<std::string> settings;
   int progress_interval_ms = 1000;
+
+  // ---- Checkpoints (docs/checkpoints.md). An unbounded pipeline with an interval > 0
+  // checkpoints into <state_dir>/<pipeline>/checkpoints and, when started again,
+  // recovers from the newest complete checkpoint there.
+  /// Empty: no checkpoints.
+  std::string state_dir;
+  int64_t checkpoint_interval_ms = 1000;
+  int keep_checkpoints = 3;
+  std::string state_backend = "memory";  // or "rocksdb"
+  /// false: at-least-once output, visible at once (lower latency).
+  bool exactly_once = true;
+  /// Start from this savepoint (or checkpoint directory) instead.
+  std::string from_savepoint;
+  /// Bounded runs: start from the newest checkpoint of the pipeline (finish what an
+  /// unbounded run began).
+  bool resume = false;
 };
 
 class PipelineHost {
@@ -39,11 +55,19 @@ class PipelineHost {
   Status Stop();
   /// True once every pipeline has ended (bounded input done, or failed).
   bool finished() const;
+  /// Takes a savepoint of pipeline `name` into `dir` (a new directory) and waits.
+  Result<engine::CheckpointStats> TriggerSavepoint(const std::string& name, const std::string& dir);
 
  private:
   struct Running;
   PipelineHost() = default;
+  static Result<std::unique_ptr<engine::Job>> StartOne(log::Log* log,
+                                                       const PipelineHostOptions& options,
+                                                       const PipelineDefinition& def,
+                                                       Running& r);
   void ProgressLoop();
+  // Serves savepoint requests that `eddy savepoint` leaves in the pipeline's directory.
+  void ServeSavepointRequests(Running& r);
   void Report(Running& r, bool final);
 
   PipelineHostOptions options_;

@@ -49,6 +49,10 @@ int WaitForTermination(const sigset_t& set) {
 
 }  // namespace
 
+std::string PipelineStateDir(const std::string& data_dir) {
+  return JoinPath(data_dir, "pipelines");
+}
+
 Status RunServe(const ServeOptions& options) {
   auto started = std::chrono::steady_clock::now();
   sigset_t signals = BlockTerminationSignals();
@@ -96,7 +100,9 @@ Status RunServe(const ServeOptions& options) {
   Status pipelines_status;
   std::unique_ptr<PipelineHost> host;
   if (!options.pipelines.pipelines.empty()) {
-    auto started_host = PipelineHost::Start(log.get(), options.pipelines, PipelineCatalog());
+    PipelineHostOptions pipelines = options.pipelines;
+    if (pipelines.state_dir.empty()) pipelines.state_dir = PipelineStateDir(options.data_dir);
+    auto started_host = PipelineHost::Start(log.get(), pipelines, PipelineCatalog());
     if (!started_host.ok()) {
       pipelines_status = started_host.status();
     } else {

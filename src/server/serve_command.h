@@ -30,6 +30,9 @@ struct ServeOptions {
 /// end); returns why it stopped early if it did.
 Status RunServe(const ServeOptions& options);
 
+/// Where the pipelines of the eddy process on `data_dir` keep checkpoints and state.
+std::string PipelineStateDir(const std::string& data_dir);
+
 /// Splits "HOST:PORT" (port required, 1-65535).
 Status ParseHostPort(const std::string& text, std::string* host, uint16_t* port);
 

@@ -17,11 +17,14 @@
 #include <vector>
 
 #include "src/base/bytes.h"
+#include "src/kafka/protocol/add_offsets_to_txn.h"
+#include "src/kafka/protocol/add_partitions_to_txn.h"
 #include "src/kafka/protocol/api_keys.h"
 #include "src/kafka/protocol/api_versions.h"
 #include "src/kafka/protocol/create_topics.h"
 #include "src/kafka/protocol/delete_topics.h"
 #include "src/kafka/protocol/describe_configs.h"
+#include "src/kafka/protocol/end_txn.h"
 #include "src/kafka/protocol/fetch.h"
 #include "src/kafka/protocol/find_coordinator.h"
 #include "src/kafka/protocol/heartbeat.h"
@@ -35,6 +38,7 @@
 #include "src/kafka/protocol/produce.h"
 #include "src/kafka/protocol/request_header.h"
 #include "src/kafka/protocol/sync_group.h"
+#include "src/kafka/protocol/txn_offset_commit.h"
 
 namespace eddy::kafka {
 namespace {
@@ -97,6 +101,14 @@ void FuzzFrame(ByteSpan frame) {
       return DecodeBoth<InitProducerIdRequest, InitProducerIdResponse>(body, version);
     case ApiKey::kDescribeConfigs:
       return DecodeBoth<DescribeConfigsRequest, DescribeConfigsResponse>(body, version);
+    case ApiKey::kAddPartitionsToTxn:
+      return DecodeBoth<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>(body, version);
+    case ApiKey::kAddOffsetsToTxn:
+      return DecodeBoth<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>(body, version);
+    case ApiKey::kEndTxn:
+      return DecodeBoth<EndTxnRequest, EndTxnResponse>(body, version);
+    case ApiKey::kTxnOffsetCommit:
+      return DecodeBoth<TxnOffsetCommitRequest, TxnOffsetCommitResponse>(body, version);
   }
 }
 

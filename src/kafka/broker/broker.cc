@@ -16,11 +16,13 @@ namespace {
 constexpr auto kGroupPollInterval = std::chrono::milliseconds(100);
 }
 
-Broker::Impl::Impl(const BrokerConfig& cfg, log::Log* lg, GroupCoordinator* gc, Clock* clk)
+Broker::Impl::Impl(const BrokerConfig& cfg, log::Log* lg, GroupCoordinator* gc, Clock* clk,
+                   std::unique_ptr<TransactionCoordinator> tc)
     : config(cfg),
       log(lg),
       groups(gc),
       clock(clk),
+      txns(std::move(tc)),
       budget(cfg.max_queued_request_bytes),
       acceptor_(io),
       poll_timer_(io) {}
@@ -68,6 +70,8 @@ void Broker::Impl::Stop() {
   io.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  // No request runs any more: what is left are ends of transactions already decided.
+  if (txns != nullptr) txns->Close();
 }
 
 void Broker::Impl::Accept() {
@@ -98,6 +102,7 @@ void Broker::Impl::SchedulePoll() {
   poll_timer_.async_wait([this](const error_code& ec) {
     if (ec || stopped_) return;
     if (groups != nullptr) groups->Poll();
+    if (txns != nullptr) txns->Poll();
     SchedulePoll();
   });
 }
@@ -129,7 +134,20 @@ Result<std::unique_ptr<Broker>> Broker::Make(const BrokerConfig& config, log::Lo
   if (config.max_request_bytes < 1024) {
     return Status::InvalidArgument("max_request_bytes must be at least 1024");
   }
-  return std::unique_ptr<Broker>(new Broker(std::make_unique<Impl>(config, log, groups, clock)));
+  std::unique_ptr<TransactionCoordinator> txns;
+  if (groups != nullptr) {
+    TransactionCoordinatorOptions options;
+    options.data_dir = log->options().data_dir;
+    options.fs = log->options().fs;
+    options.clock = clock;
+    options.log = log;
+    options.groups = groups;
+    options.max_timeout_ms = config.transaction_max_timeout_ms;
+    options.id_expiration_ms = config.transactional_id_expiration_ms;
+    ASSIGN_OR_RETURN(txns, TransactionCoordinator::Open(options));
+  }
+  return std::unique_ptr<Broker>(
+      new Broker(std::make_unique<Impl>(config, log, groups, clock, std::move(txns))));
 }
 
 Broker::Broker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

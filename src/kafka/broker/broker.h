@@ -45,11 +45,21 @@ struct BrokerConfig {
   int io_threads = 2;
   /// A connection that sends nothing for this long is closed (connections.max.idle.ms).
   int64_t idle_timeout_ms = 10 * 60 * 1000;
+  /// The longest transaction.timeout.ms a transactional producer may ask for
+  /// (transaction.max.timeout.ms); a transaction open longer than its own timeout is
+  /// aborted by the broker.
+  int32_t transaction_max_timeout_ms = 900'000;
+  /// A transactional id unused for this long is forgotten (transactional.id.expiration.ms).
+  int64_t transactional_id_expiration_ms = 7LL * 24 * 3600 * 1000;
 };
 
 /// Thread-safe. The log and coordinator must outlive the broker.
 class Broker {
  public:
+  /// With a group coordinator the broker also coordinates transactions: Make opens the
+  /// transaction coordinator's state in the log's data directory and finishes or aborts
+  /// every transaction the last run left open (writing markers to the log) before it
+  /// returns. Without one, group and transaction requests get COORDINATOR_NOT_AVAILABLE.
   static Result<std::unique_ptr<Broker>> Make(const BrokerConfig& config, log::Log* log,
                                               GroupCoordinator* groups,
                                               Clock* clock = SystemClock::Default());
@@ -57,7 +67,8 @@ class Broker {
 
   /// Binds the listening socket and starts the I/O threads.
   Status Start();
-  /// Stops accepting, closes every connection, joins the I/O threads.
+  /// Stops accepting, closes every connection, joins the I/O threads, and lets the ends
+  /// of transactions in progress finish (the log must still be open).
   void Stop();
   /// The bound port (useful with port 0).
   uint16_t port() const;

@@ -14,6 +14,7 @@
 
 #include "src/kafka/broker/broker.h"
 #include "src/kafka/broker/memory_budget.h"
+#include "src/kafka/txn/transaction_coordinator.h"
 
 namespace eddy::kafka {
 
@@ -21,7 +22,8 @@ class Connection;
 
 class Broker::Impl {
  public:
-  Impl(const BrokerConfig& config, log::Log* log, GroupCoordinator* groups, Clock* clock);
+  Impl(const BrokerConfig& config, log::Log* log, GroupCoordinator* groups, Clock* clock,
+       std::unique_ptr<TransactionCoordinator> txns);
 
   Status Start();
   void Stop();
@@ -43,6 +45,8 @@ class Broker::Impl {
   log::Log* const log;
   GroupCoordinator* const groups;
   Clock* const clock;
+  /// Null without a group coordinator (transactions commit group offsets).
+  const std::unique_ptr<TransactionCoordinator> txns;
   // Declared before io: pending handlers destroyed with io release their budget.
   MemoryBudget budget;
   boost::asio::io_context io;

@@ -37,6 +37,10 @@ void HandleHeartbeat(RequestPtr ctx);
 void HandleLeaveGroup(RequestPtr ctx);
 void HandleOffsetCommit(RequestPtr ctx);
 void HandleOffsetFetch(RequestPtr ctx);
+void HandleAddPartitionsToTxn(RequestPtr ctx);
+void HandleAddOffsetsToTxn(RequestPtr ctx);
+void HandleTxnOffsetCommit(RequestPtr ctx);
+void HandleEndTxn(RequestPtr ctx);
 
 /// The ApiVersions answer: every supported API with its version range.
 ApiVersionsResponse MakeApiVersionsResponse(ErrorCode error);

@@ -762,6 +762,32 @@ void GroupCoordinator::CommitOffsets(OffsetCommitParams params, OffsetCommitCall
   done(std::move(result));
 }
 
+Status GroupCoordinator::CommitTransactionalOffsets(const std::string& group_id,
+                                                    const std::vector<OffsetCommitEntry>& offsets) {
+  if (offsets.empty()) return Status::OK();
+  OffsetStore::Ticket ticket = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return Status::Unavailable("the group coordinator is closed");
+    const int64_t commit_time_ms = clock_->NowMs();
+    std::vector<OffsetRecord> records;
+    records.reserve(offsets.size());
+    for (const OffsetCommitEntry& e : offsets) {
+      records.push_back(OffsetRecord{.type = OffsetRecordType::kCommit,
+                                     .group = group_id,
+                                     .topic = e.topic,
+                                     .partition = e.partition.value(),
+                                     .offset = e.offset.value(),
+                                     .leader_epoch = e.leader_epoch,
+                                     .metadata = e.metadata,
+                                     .commit_time_ms = commit_time_ms});
+    }
+    ASSIGN_OR_RETURN(ticket, store_->Append(records));
+    GetOrCreateGroup(group_id);
+  }
+  return store_->WaitDurable(ticket);
+}
+
 OffsetFetchResult GroupCoordinator::FetchOffsets(const OffsetFetchParams& params) const {
   OffsetFetchResult result;
   if (closed_) {

@@ -87,6 +87,15 @@ class GroupCoordinator {
   /// OffsetFetch.
   OffsetFetchResult FetchOffsets(const OffsetFetchParams& params) const;
 
+  /// The offsets a committed transaction carried (TxnOffsetCommit): stored like
+  /// CommitOffsets, but without membership checks (the transaction coordinator checked
+  /// the producer when it accepted them). Returns once they are durable; the group is
+  /// created if needed. Unavailable once closed.
+  Status CommitTransactionalOffsets(const std::string& group_id,
+                                    const std::vector<OffsetCommitEntry>& offsets);
+  /// offset.metadata.max.bytes, which transactional commits are held to as well.
+  int32_t max_offset_metadata_bytes() const { return options_.max_offset_metadata_bytes; }
+
   /// ListGroups: every group, sorted by id.
   std::vector<GroupListing> ListGroups() const;
   /// DescribeGroups for one group.

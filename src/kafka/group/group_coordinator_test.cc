@@ -772,6 +772,30 @@ TEST_F(GroupCoordinatorTest, StandaloneCommitIsAcceptedOnlyWhileTheGroupHasNoMem
   EXPECT_EQ(Committed("orders", 0), 9);
 }
 
+TEST_F(GroupCoordinatorTest, TransactionalOffsetsLandWhileTheGroupHasMembersAndAreDurable) {
+  // A consume-transform-produce member's offsets arrive through its transaction, without
+  // generation or member id: they land although the group is Stable.
+  Formed f = FormStableGroupOfTwo();
+  ASSERT_EQ(Commit("", -1, {{"orders", PartitionId(0), Offset(5)}}).partitions[0].error,
+            ErrorCode::kUnknownMemberId);
+  int syncs_before = fs_.syncs.load();
+  Status committed = gc_->CommitTransactionalOffsets(
+      kGroup, {{"orders", PartitionId(0), Offset(42), 3, "txn"}, {"orders", PartitionId(1), Offset(7)}});
+  ASSERT_TRUE(committed.ok()) << committed.ToString();
+  EXPECT_GT(fs_.syncs.load(), syncs_before);
+  EXPECT_EQ(Committed("orders", 0), 42);
+  EXPECT_EQ(Committed("orders", 1), 7);
+  EXPECT_EQ(State(), GroupState::kStable);
+  Reopen();
+  EXPECT_EQ(Committed("orders", 0), 42);
+  ASSERT_TRUE(gc_->CommitTransactionalOffsets("fresh", {{"t", PartitionId(0), Offset(1)}}).ok());
+  EXPECT_EQ(gc_->DescribeGroup("fresh").state, GroupState::kEmpty);
+  gc_->Close();
+  EXPECT_EQ(gc_->CommitTransactionalOffsets(kGroup, {{"orders", PartitionId(0), Offset(50)}}).code(),
+            StatusCode::kUnavailable);
+  EXPECT_EQ(gc_->offset_store().Get(kGroup, "orders", PartitionId(0))->offset, Offset(42));
+}
+
 TEST_F(GroupCoordinatorTest, OversizedMetadataIsRejectedForThatPartitionOnly) {
   std::string limit(4096, 'm');
   OffsetCommitResult r = Commit("", -1,

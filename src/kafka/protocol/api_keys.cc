@@ -7,7 +7,7 @@
 namespace eddy::kafka {
 namespace {
 
-constexpr std::array<ApiVersionRange, 16> kSupportedVersions = {{
+constexpr std::array<ApiVersionRange, 20> kSupportedVersions = {{
     {ApiKey::kProduce, 3, 8},
     {ApiKey::kFetch, 4, 11},
     {ApiKey::kListOffsets, 0, 5},
@@ -22,7 +22,11 @@ constexpr std::array<ApiVersionRange, 16> kSupportedVersions = {{
     {ApiKey::kApiVersions, 0, 3},
     {ApiKey::kCreateTopics, 0, 4},
     {ApiKey::kDeleteTopics, 0, 3},
-    {ApiKey::kInitProducerId, 0, 1},
+    {ApiKey::kInitProducerId, 0, 4},
+    {ApiKey::kAddPartitionsToTxn, 0, 1},
+    {ApiKey::kAddOffsetsToTxn, 0, 1},
+    {ApiKey::kEndTxn, 0, 1},
+    {ApiKey::kTxnOffsetCommit, 0, 2},
     {ApiKey::kDescribeConfigs, 0, 2},
 }};
 
@@ -60,6 +64,11 @@ int16_t FirstFlexibleVersion(ApiKey key) {
       return 4;
     case ApiKey::kInitProducerId:
       return 2;
+    case ApiKey::kAddPartitionsToTxn:
+    case ApiKey::kAddOffsetsToTxn:
+    case ApiKey::kEndTxn:
+    case ApiKey::kTxnOffsetCommit:
+      return 3;
     case ApiKey::kDescribeConfigs:
       return 4;
   }
@@ -125,6 +134,14 @@ std::string_view ApiKeyName(ApiKey key) {
       return "DeleteTopics";
     case ApiKey::kInitProducerId:
       return "InitProducerId";
+    case ApiKey::kAddPartitionsToTxn:
+      return "AddPartitionsToTxn";
+    case ApiKey::kAddOffsetsToTxn:
+      return "AddOffsetsToTxn";
+    case ApiKey::kEndTxn:
+      return "EndTxn";
+    case ApiKey::kTxnOffsetCommit:
+      return "TxnOffsetCommit";
     case ApiKey::kDescribeConfigs:
       return "DescribeConfigs";
   }

@@ -30,6 +30,10 @@ enum class ApiKey : int16_t {
   kCreateTopics = 19,
   kDeleteTopics = 20,
   kInitProducerId = 22,
+  kAddPartitionsToTxn = 24,
+  kAddOffsetsToTxn = 25,
+  kEndTxn = 26,
+  kTxnOffsetCommit = 28,
   kDescribeConfigs = 32,
 };
 

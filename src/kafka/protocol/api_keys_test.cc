@@ -12,7 +12,8 @@ TEST(ApiKeys, SupportedVersionsIsTheTableTheBrokerAdvertises) {
   const std::vector<Row> expected = {
       {0, 3, 8},  {1, 4, 11}, {2, 0, 5},  {3, 0, 8},  {8, 2, 7},  {9, 1, 5},
       {10, 0, 2}, {11, 0, 5}, {12, 0, 3}, {13, 0, 3}, {14, 0, 3}, {18, 0, 3},
-      {19, 0, 4}, {20, 0, 3}, {22, 0, 1}, {32, 0, 2},
+      {19, 0, 4}, {20, 0, 3}, {22, 0, 4}, {24, 0, 1}, {25, 0, 1}, {26, 0, 1},
+      {28, 0, 2}, {32, 0, 2},
   };
   std::span<const ApiVersionRange> table = SupportedVersions();
   ASSERT_EQ(table.size(), expected.size());
@@ -24,10 +25,11 @@ TEST(ApiKeys, SupportedVersionsIsTheTableTheBrokerAdvertises) {
   }
 }
 
-TEST(ApiKeys, OnlyApiVersionsThreeIsFlexibleAmongSupportedVersions) {
+TEST(ApiKeys, OnlyApiVersionsThreeAndInitProducerIdTwoUpAreFlexibleAmongSupportedVersions) {
   for (const ApiVersionRange& range : SupportedVersions()) {
     for (int16_t v = range.min_version; v <= range.max_version; ++v) {
-      bool flexible = range.key == ApiKey::kApiVersions && v == 3;
+      bool flexible = (range.key == ApiKey::kApiVersions && v == 3) ||
+                      (range.key == ApiKey::kInitProducerId && v >= 2);
       EXPECT_EQ(IsFlexibleVersion(range.key, v), flexible) << ApiKeyName(range.key) << " v" << v;
       EXPECT_EQ(RequestHeaderVersion(range.key, v), flexible ? 2 : 1);
     }
@@ -42,6 +44,11 @@ TEST(ApiKeys, NextVersionsOfEveryApiAreFlexibleHeaders) {
   EXPECT_EQ(RequestHeaderVersion(ApiKey::kMetadata, 9), 2);
   EXPECT_EQ(RequestHeaderVersion(ApiKey::kApiVersions, 4), 2);
   EXPECT_EQ(ResponseHeaderVersion(ApiKey::kMetadata, 9), 1);
+  EXPECT_EQ(RequestHeaderVersion(ApiKey::kAddPartitionsToTxn, 3), 2);
+  EXPECT_EQ(RequestHeaderVersion(ApiKey::kAddOffsetsToTxn, 3), 2);
+  EXPECT_EQ(RequestHeaderVersion(ApiKey::kEndTxn, 3), 2);
+  EXPECT_EQ(RequestHeaderVersion(ApiKey::kTxnOffsetCommit, 3), 2);
+  EXPECT_EQ(ResponseHeaderVersion(ApiKey::kInitProducerId, 2), 1);
   EXPECT_EQ(RequestHeaderVersion(static_cast<ApiKey>(999), 50), 1);
 }
 

@@ -130,6 +130,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "GROUP_MAX_SIZE_REACHED";
     case ErrorCode::kFencedInstanceId:
       return "FENCED_INSTANCE_ID";
+    case ErrorCode::kInvalidRecord:
+      return "INVALID_RECORD";
+    case ErrorCode::kProducerFenced:
+      return "PRODUCER_FENCED";
     case ErrorCode::kUnstableOffsetCommit:
       return "UNSTABLE_OFFSET_COMMIT";
   }

@@ -70,7 +70,9 @@ enum class ErrorCode : int16_t {
   kMemberIdRequired = 79,
   kGroupMaxSizeReached = 81,
   kFencedInstanceId = 82,
+  kInvalidRecord = 87,
   kUnstableOffsetCommit = 88,
+  kProducerFenced = 90,
 };
 
 /// Kafka's upper-case name for a code ("UNKNOWN_TOPIC_OR_PARTITION"), for log lines.

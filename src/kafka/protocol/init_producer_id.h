@@ -1,7 +1,11 @@
 #pragma once
-// InitProducerId (api key 22), versions 0-1.
+// InitProducerId (api key 22), versions 0-4.
 //
-// Version notes: v1 adds no field (it says the client handles throttling).
+// Version notes: v1 adds no field (it says the client handles throttling); v2 is the first
+// flexible version (compact strings, tagged fields); v3 adds the request's producer_id
+// and producer_epoch, with which a transactional producer asks to bump its epoch after an
+// error and keep its id (KIP-360); v4 adds no field (the broker may answer
+// PRODUCER_FENCED, where earlier versions get INVALID_PRODUCER_EPOCH).
 
 #include <cstdint>
 #include <optional>
@@ -18,6 +22,8 @@ struct InitProducerIdRequest {
   /// Null for an idempotent producer without transactions.
   std::optional<std::string> transactional_id;
   int32_t transaction_timeout_ms = 0;
+  int64_t producer_id = -1;     // v3+
+  int16_t producer_epoch = -1;  // v3+
 
   static Result<InitProducerIdRequest> Decode(std::span<uint8_t> body, int16_t version);
   void Encode(ByteWriter& out, int16_t version) const;

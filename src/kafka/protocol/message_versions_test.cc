@@ -280,6 +280,105 @@ TEST(InitProducerIdCodec, MatchesKafkasLayout) {
             (std::vector<uint8_t>{0xff, 0xff, 0x00, 0x00, 0x00, 0x00}));
 }
 
+TEST(InitProducerIdCodec, FlexibleVersionsUseCompactStringsAndTaggedFields) {
+  // Kafka's InitProducerIdRequest.json: flexible from v2, producer id and epoch from v3.
+  std::vector<uint8_t> v3 = {0x06, 't',  'x',  'n',  '-',  '1',    // compact "txn-1"
+                             0x00, 0x00, 0xea, 0x60,               // 60000 ms
+                             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0xa0,  // id 4000
+                             0x00, 0x07,                                      // epoch 7
+                             0x00};                                           // no tags
+  EXPECT_EQ(EncodeToBytes(Sample<InitProducerIdRequest>(3), 3), v3);
+  EXPECT_EQ(EncodeToBytes(Sample<InitProducerIdRequest>(4), 4), v3);
+  std::vector<uint8_t> v2 = {0x06, 't', 'x', 'n', '-', '1', 0x00, 0x00, 0xea, 0x60, 0x00};
+  EXPECT_EQ(EncodeToBytes(Sample<InitProducerIdRequest>(2), 2), v2);
+  InitProducerIdRequest idempotent;
+  EXPECT_EQ(EncodeToBytes(idempotent, 2),
+            (std::vector<uint8_t>{0x00, 0x00, 0x00, 0x00, 0x00, 0x00}));  // null id
+  Result<InitProducerIdRequest> decoded = InitProducerIdRequest::Decode(v3, 3);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->producer_id, 4000);
+  EXPECT_EQ(decoded->producer_epoch, 7);
+  std::vector<uint8_t> response = {0x00, 0x00, 0x00, 0xfa, 0x00, 0x33,
+                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0xa0,
+                                   0x00, 0x02, 0x00};  // + empty tagged fields
+  EXPECT_EQ(EncodeToBytes(Sample<InitProducerIdResponse>(2), 2), response);
+}
+
+TEST(AddPartitionsToTxnCodec, MatchesKafkasLayout) {
+  std::vector<uint8_t> request = {
+      0x00, 0x05, 't', 'x', 'n', '-', '1',                    // transactional_id
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0xa0,         // producer_id 4000
+      0x00, 0x03,                                             // producer_epoch 3
+      0x00, 0x00, 0x00, 0x02,                                 // 2 topics
+      0x00, 0x06, 'o', 'r', 'd', 'e', 'r', 's',               //   orders
+      0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,  // [0, 2]
+      0x00, 0x08, 'p', 'a', 'y', 'm', 'e', 'n', 't', 's',     //   payments
+      0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01};        //   [1]
+  for (int16_t v : {0, 1}) EXPECT_EQ(EncodeToBytes(Sample<AddPartitionsToTxnRequest>(v), v), request);
+  std::vector<uint8_t> response = {
+      0x00, 0x00, 0x00, 0xfa,                                 // throttle 250
+      0x00, 0x00, 0x00, 0x02,                                 // 2 topics
+      0x00, 0x06, 'o', 'r', 'd', 'e', 'r', 's', 0x00, 0x00, 0x00, 0x02,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00,                     //   0: NONE
+      0x00, 0x00, 0x00, 0x02, 0x00, 0x33,                     //   2: CONCURRENT_TRANSACTIONS
+      0x00, 0x08, 'p', 'a', 'y', 'm', 'e', 'n', 't', 's', 0x00, 0x00, 0x00, 0x01,
+      0x00, 0x00, 0x00, 0x01, 0x00, 0x03};                    //   1: UNKNOWN_TOPIC_OR_PARTITION
+  EXPECT_EQ(EncodeToBytes(Sample<AddPartitionsToTxnResponse>(1), 1), response);
+}
+
+TEST(AddOffsetsToTxnCodec, MatchesKafkasLayout) {
+  std::vector<uint8_t> request = {0x00, 0x05, 't',  'x',  'n',  '-',  '1',  0x00, 0x00, 0x00,
+                                  0x00, 0x00, 0x00, 0x0f, 0xa0, 0x00, 0x03, 0x00, 0x07, 'b',
+                                  'i',  'l',  'l',  'i',  'n',  'g'};
+  EXPECT_EQ(EncodeToBytes(Sample<AddOffsetsToTxnRequest>(0), 0), request);
+  EXPECT_EQ(EncodeToBytes(Sample<AddOffsetsToTxnResponse>(1), 1),
+            (std::vector<uint8_t>{0x00, 0x00, 0x00, 0xfa, 0x00, 0x2f}));  // 47
+}
+
+TEST(EndTxnCodec, MatchesKafkasLayout) {
+  std::vector<uint8_t> request = {0x00, 0x05, 't',  'x',  'n',  '-',  '1',  0x00, 0x00, 0x00,
+                                  0x00, 0x00, 0x00, 0x0f, 0xa0, 0x00, 0x03, 0x01};  // commit
+  EXPECT_EQ(EncodeToBytes(Sample<EndTxnRequest>(1), 1), request);
+  request.back() = 0x00;
+  Result<EndTxnRequest> abort = EndTxnRequest::Decode(request, 0);
+  ASSERT_TRUE(abort.ok());
+  EXPECT_FALSE(abort->committed);
+  EXPECT_EQ(EncodeToBytes(Sample<EndTxnResponse>(0), 0),
+            (std::vector<uint8_t>{0x00, 0x00, 0x00, 0xfa, 0x00, 0x30}));  // 48
+}
+
+TEST(TxnOffsetCommitCodec, MatchesKafkasLayoutWithTheLeaderEpochFromVersionTwo) {
+  std::vector<uint8_t> head = {
+      0x00, 0x05, 't', 'x', 'n', '-', '1',                       // transactional_id
+      0x00, 0x07, 'b', 'i', 'l', 'l', 'i', 'n', 'g',             // group_id
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0xa0, 0x00, 0x03,  // producer id, epoch
+      0x00, 0x00, 0x00, 0x02,                                    // 2 topics
+      0x00, 0x06, 'o', 'r', 'd', 'e', 'r', 's', 0x00, 0x00, 0x00, 0x02};
+  std::vector<uint8_t> tail = {0x00, 0x08, 'p', 'a', 'y', 'm', 'e', 'n', 't', 's',
+                               0x00, 0x00, 0x00, 0x00};  // payments, no partitions
+  auto build = [&](bool epoch) {
+    std::vector<uint8_t> out = head;
+    std::vector<uint8_t> p0 = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0xd2};
+    std::vector<uint8_t> p5 = {0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x63};
+    out.insert(out.end(), p0.begin(), p0.end());
+    if (epoch) out.insert(out.end(), {0x00, 0x00, 0x00, 0x06});
+    out.insert(out.end(), {0x00, 0x04, 'm', 'e', 't', 'a'});
+    out.insert(out.end(), p5.begin(), p5.end());
+    if (epoch) out.insert(out.end(), {0x00, 0x00, 0x00, 0x00});
+    out.insert(out.end(), {0xff, 0xff});  // null metadata
+    out.insert(out.end(), tail.begin(), tail.end());
+    return out;
+  };
+  EXPECT_EQ(EncodeToBytes(Sample<TxnOffsetCommitRequest>(0), 0), build(false));
+  EXPECT_EQ(EncodeToBytes(Sample<TxnOffsetCommitRequest>(1), 1), build(false));
+  EXPECT_EQ(EncodeToBytes(Sample<TxnOffsetCommitRequest>(2), 2), build(true));
+  std::vector<uint8_t> response = {0x00, 0x00, 0x00, 0xfa, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06,
+                                   'o',  'r',  'd',  'e',  'r',  's',  0x00, 0x00, 0x00, 0x02,
+                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,
+                                   0x00, 0x0c};  // OFFSET_METADATA_TOO_LARGE
+  EXPECT_EQ(EncodeToBytes(Sample<TxnOffsetCommitResponse>(2), 2), response);
+}
+
 TEST(DescribeConfigsCodec, VersionZeroHasIsDefaultWhereLaterVersionsHaveConfigSource) {
   std::vector<uint8_t> v0_bytes = EncodeToBytes(Sample<DescribeConfigsResponse>(0), 0);
   Result<DescribeConfigsResponse> v0 = DescribeConfigsResponse::Decode(v0_bytes, 0);

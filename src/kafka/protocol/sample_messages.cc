@@ -441,10 +441,14 @@ DeleteTopicsResponse Sample<DeleteTopicsResponse>(int16_t version) {
 }
 
 template <>
-InitProducerIdRequest Sample<InitProducerIdRequest>(int16_t /*version*/) {
+InitProducerIdRequest Sample<InitProducerIdRequest>(int16_t version) {
   InitProducerIdRequest r;
   r.transactional_id = "txn-1";
   r.transaction_timeout_ms = 60000;
+  if (version >= 3) {
+    r.producer_id = 4000;
+    r.producer_epoch = 7;
+  }
   return r;
 }
 
@@ -455,6 +459,86 @@ InitProducerIdResponse Sample<InitProducerIdResponse>(int16_t /*version*/) {
   r.error_code = ErrorCode::kConcurrentTransactions;
   r.producer_id = 4000;
   r.producer_epoch = 2;
+  return r;
+}
+
+template <>
+AddPartitionsToTxnRequest Sample<AddPartitionsToTxnRequest>(int16_t /*version*/) {
+  AddPartitionsToTxnRequest r;
+  r.transactional_id = "txn-1";
+  r.producer_id = 4000;
+  r.producer_epoch = 3;
+  r.topics = {{"orders", {0, 2}}, {"payments", {1}}};
+  return r;
+}
+
+template <>
+AddPartitionsToTxnResponse Sample<AddPartitionsToTxnResponse>(int16_t /*version*/) {
+  AddPartitionsToTxnResponse r;
+  r.throttle_time_ms = kThrottleTimeMs;
+  r.results = {{"orders", {{0, ErrorCode::kNone}, {2, ErrorCode::kConcurrentTransactions}}},
+               {"payments", {{1, ErrorCode::kUnknownTopicOrPartition}}}};
+  return r;
+}
+
+template <>
+AddOffsetsToTxnRequest Sample<AddOffsetsToTxnRequest>(int16_t /*version*/) {
+  AddOffsetsToTxnRequest r;
+  r.transactional_id = "txn-1";
+  r.producer_id = 4000;
+  r.producer_epoch = 3;
+  r.group_id = "billing";
+  return r;
+}
+
+template <>
+AddOffsetsToTxnResponse Sample<AddOffsetsToTxnResponse>(int16_t /*version*/) {
+  AddOffsetsToTxnResponse r;
+  r.throttle_time_ms = kThrottleTimeMs;
+  r.error_code = ErrorCode::kInvalidProducerEpoch;
+  return r;
+}
+
+template <>
+EndTxnRequest Sample<EndTxnRequest>(int16_t /*version*/) {
+  EndTxnRequest r;
+  r.transactional_id = "txn-1";
+  r.producer_id = 4000;
+  r.producer_epoch = 3;
+  r.committed = true;
+  return r;
+}
+
+template <>
+EndTxnResponse Sample<EndTxnResponse>(int16_t /*version*/) {
+  EndTxnResponse r;
+  r.throttle_time_ms = kThrottleTimeMs;
+  r.error_code = ErrorCode::kInvalidTxnState;
+  return r;
+}
+
+template <>
+TxnOffsetCommitRequest Sample<TxnOffsetCommitRequest>(int16_t version) {
+  TxnOffsetCommitRequest r;
+  r.transactional_id = "txn-1";
+  r.group_id = "billing";
+  r.producer_id = 4000;
+  r.producer_epoch = 3;
+  TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition p0{0, 1234, -1, "meta"};
+  TxnOffsetCommitRequest::TxnOffsetCommitRequestPartition p5{5, 99, -1, std::nullopt};
+  if (version >= 2) {
+    p0.committed_leader_epoch = 6;
+    p5.committed_leader_epoch = 0;
+  }
+  r.topics = {{"orders", {p0, p5}}, {"payments", {}}};
+  return r;
+}
+
+template <>
+TxnOffsetCommitResponse Sample<TxnOffsetCommitResponse>(int16_t /*version*/) {
+  TxnOffsetCommitResponse r;
+  r.throttle_time_ms = kThrottleTimeMs;
+  r.topics = {{"orders", {{0, ErrorCode::kNone}, {5, ErrorCode::kOffsetMetadataTooLarge}}}};
   return r;
 }
 

@@ -12,11 +12,14 @@
 #include <vector>
 
 #include "src/base/bytes.h"
+#include "src/kafka/protocol/add_offsets_to_txn.h"
+#include "src/kafka/protocol/add_partitions_to_txn.h"
 #include "src/kafka/protocol/api_keys.h"
 #include "src/kafka/protocol/api_versions.h"
 #include "src/kafka/protocol/create_topics.h"
 #include "src/kafka/protocol/delete_topics.h"
 #include "src/kafka/protocol/describe_configs.h"
+#include "src/kafka/protocol/end_txn.h"
 #include "src/kafka/protocol/fetch.h"
 #include "src/kafka/protocol/find_coordinator.h"
 #include "src/kafka/protocol/heartbeat.h"
@@ -29,6 +32,7 @@
 #include "src/kafka/protocol/offset_fetch.h"
 #include "src/kafka/protocol/produce.h"
 #include "src/kafka/protocol/sync_group.h"
+#include "src/kafka/protocol/txn_offset_commit.h"
 
 namespace eddy::kafka::samples {
 
@@ -71,6 +75,18 @@ void ForEachMessageType(F&& f) {
   f.template operator()<DeleteTopicsResponse>(ApiKey::kDeleteTopics, "DeleteTopicsResponse");
   f.template operator()<InitProducerIdRequest>(ApiKey::kInitProducerId, "InitProducerIdRequest");
   f.template operator()<InitProducerIdResponse>(ApiKey::kInitProducerId, "InitProducerIdResponse");
+  f.template operator()<AddPartitionsToTxnRequest>(ApiKey::kAddPartitionsToTxn,
+                                                   "AddPartitionsToTxnRequest");
+  f.template operator()<AddPartitionsToTxnResponse>(ApiKey::kAddPartitionsToTxn,
+                                                    "AddPartitionsToTxnResponse");
+  f.template operator()<AddOffsetsToTxnRequest>(ApiKey::kAddOffsetsToTxn, "AddOffsetsToTxnRequest");
+  f.template operator()<AddOffsetsToTxnResponse>(ApiKey::kAddOffsetsToTxn,
+                                                 "AddOffsetsToTxnResponse");
+  f.template operator()<EndTxnRequest>(ApiKey::kEndTxn, "EndTxnRequest");
+  f.template operator()<EndTxnResponse>(ApiKey::kEndTxn, "EndTxnResponse");
+  f.template operator()<TxnOffsetCommitRequest>(ApiKey::kTxnOffsetCommit, "TxnOffsetCommitRequest");
+  f.template operator()<TxnOffsetCommitResponse>(ApiKey::kTxnOffsetCommit,
+                                                 "TxnOffsetCommitResponse");
   f.template operator()<DescribeConfigsRequest>(ApiKey::kDescribeConfigs, "DescribeConfigsRequest");
   f.template operator()<DescribeConfigsResponse>(ApiKey::kDescribeConfigs,
                                                  "DescribeConfigsResponse");

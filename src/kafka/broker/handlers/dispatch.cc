@@ -21,6 +21,10 @@ void DispatchRequest(RequestPtr ctx) {
     case ApiKey::kDeleteTopics: return HandleDeleteTopics(std::move(ctx));
     case ApiKey::kInitProducerId: return HandleInitProducerId(std::move(ctx));
     case ApiKey::kDescribeConfigs: return HandleDescribeConfigs(std::move(ctx));
+    case ApiKey::kAddPartitionsToTxn: return HandleAddPartitionsToTxn(std::move(ctx));
+    case ApiKey::kAddOffsetsToTxn: return HandleAddOffsetsToTxn(std::move(ctx));
+    case ApiKey::kEndTxn: return HandleEndTxn(std::move(ctx));
+    case ApiKey::kTxnOffsetCommit: return HandleTxnOffsetCommit(std::move(ctx));
   }
   ctx->CloseConnection("no handler for api key " + std::to_string(static_cast<int>(ctx->header().api_key)));
 }
@@ -41,6 +45,7 @@ ErrorCode ErrorFromLogStatus(const Status& status) {
     case log::LogError::kUnknownProducerId: return ErrorCode::kUnknownProducerId;
     case log::LogError::kStorage: return ErrorCode::kKafkaStorageError;
     case log::LogError::kShuttingDown: return ErrorCode::kNotLeaderOrFollower;
+    case log::LogError::kInvalidRecord: return ErrorCode::kInvalidRecord;
   }
   return ErrorCode::kUnknownServerError;
 }

@@ -1,7 +1,9 @@
 // Fetch: read whole record batches from each partition, as stored, up to the request's
 // byte limits. When less than min_bytes is there, the request waits (long poll) until
 // an append makes enough visible or max_wait_ms passes; appends wake it through
-// Partition::Watch, so a waiting consumer sees new data at once.
+// Partition::Watch, so a waiting consumer sees new data at once. A read_committed fetch
+// (isolation_level 1) reads only below the last stable offset and lists the aborted
+// transactions its batches hold; the consumer drops those.
 
 #include <algorithm>
 #include <boost/asio/steady_timer.hpp>
@@ -53,6 +55,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     Broker::Impl& broker = ctx_->broker();
     size_t total = 0;
     bool any_error = false;
+    const bool read_committed = request_.isolation_level == 1;
     watch_points_.clear();
     response.responses.reserve(request_.topics.size());
     for (const auto& topic : request_.topics) {
@@ -74,6 +77,8 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         const log::Partition& part = **partition;
         size_t room = static_cast<size_t>(max_bytes_) > total ? static_cast<size_t>(max_bytes_) - total : 0;
         log::ReadOptions options;
+        options.isolation = read_committed ? log::Isolation::kReadCommitted
+                                           : log::Isolation::kReadUncommitted;
         options.max_bytes = std::min(room, static_cast<size_t>(std::max(p.partition_max_bytes, 0)));
         // KIP-74: the first batch of the response comes whole even if it alone is over the
         // limits, so a consumer is never stuck behind a large batch.
@@ -82,17 +87,26 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         if (!read.ok()) {
           out.error_code = ErrorFromLogStatus(read.status());
           out.high_watermark = part.high_watermark().value();
-          out.last_stable_offset = out.high_watermark;
+          out.last_stable_offset = part.last_stable_offset().value();
           out.log_start_offset = part.log_start_offset().value();
           any_error = true;
           continue;
         }
         out.high_watermark = read->high_watermark.value();
-        out.last_stable_offset = out.high_watermark;
+        out.last_stable_offset = read->last_stable_offset.value();
         out.log_start_offset = read->log_start_offset.value();
+        if (read_committed) {
+          auto& aborted = out.aborted_transactions.emplace();
+          aborted.reserve(read->aborted_transactions.size());
+          for (const log::AbortedTransaction& a : read->aborted_transactions) {
+            aborted.push_back({a.producer_id.value(), a.first_offset.value()});
+          }
+        }
         total += read->bytes.size();
         response_bytes_ += read->bytes.size() + kPartitionOverhead;
-        // Wake on any append past what this read saw, should the fetch have to wait.
+        // Wake on any append past what this read saw, should the fetch have to wait. The
+        // last stable offset moves only when the high watermark does (a marker lands or
+        // becomes durable), so read_committed fetches wait on it too.
         watch_points_.emplace_back(*partition, read->high_watermark);
         out.records = std::move(read->bytes);
       }

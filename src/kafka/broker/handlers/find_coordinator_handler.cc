@@ -1,4 +1,5 @@
-// FindCoordinator: this broker coordinates every group (and, later, transaction).
+// FindCoordinator: this broker coordinates every group and every transactional id
+// (key_type 0 and 1).
 
 #include "src/kafka/broker/handlers.h"
 #include "src/kafka/protocol/find_coordinator.h"

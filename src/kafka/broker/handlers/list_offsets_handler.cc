@@ -1,5 +1,6 @@
 // ListOffsets: the earliest offset, the latest (the high watermark: what consumers can
-// read), or the first offset at or after a timestamp, per partition.
+// read; for read_committed the last stable offset), or the first offset at or after a
+// timestamp, per partition.
 
 #include "src/kafka/broker/handlers.h"
 #include "src/kafka/protocol/list_offsets.h"
@@ -28,7 +29,8 @@ void HandleListOffsets(RequestPtr ctx) {
       int64_t offset = -1;
       int64_t timestamp = -1;
       if (p.timestamp == ListOffsetsRequest::kLatestTimestamp) {
-        offset = part.high_watermark().value();
+        offset = request->isolation_level == 1 ? part.last_stable_offset().value()
+                                               : part.high_watermark().value();
       } else if (p.timestamp == ListOffsetsRequest::kEarliestTimestamp) {
         offset = part.log_start_offset().value();
       } else if (p.timestamp < 0) {

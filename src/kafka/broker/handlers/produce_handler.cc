@@ -1,7 +1,8 @@
 // Produce: validate and append each partition's record batch, then answer according to
 // acks: 0 never, 1 once appended, -1 (all) once durable under the fsync policy. The
 // batches are appended straight out of the request buffer, with their base offsets
-// set in place (no copy, no re-encoding).
+// set in place (no copy, no re-encoding). A transactional batch is appended only to a
+// partition its producer added to its Ongoing transaction, with its current epoch.
 
 #include <atomic>
 #include <mutex>
@@ -9,6 +10,7 @@
 #include "src/kafka/broker/handlers.h"
 #include "src/kafka/protocol/produce.h"
 #include "src/log/log.h"
+#include "src/log/record_batch.h"
 
 namespace eddy::kafka {
 namespace {
@@ -65,18 +67,40 @@ void HandleProduce(RequestPtr ctx) {
         out.error_code = ErrorCode::kInvalidRequiredAcks;
         continue;
       }
-      if (request->transactional_id) {
-        out.error_code = ErrorCode::kTransactionalIdAuthorizationFailed;
-        out.error_message = "transactions are not supported by this eddy version";
-        continue;
-      }
       auto partition = broker.log->GetPartition(topic.name, PartitionId(data.index));
       if (!partition.ok()) {
         out.error_code = ErrorFromLogStatus(partition.status());
         out.error_message = partition.status().message();
         continue;
       }
+      // Held across the append: the transaction's markers wait for it.
+      TransactionCoordinator::ProduceGuard in_transaction;
+      if (Result<log::BatchHeader> header = log::ParseBatchHeader(data.records);
+          header.ok() && header->is_transactional()) {
+        if (!request->transactional_id) {
+          out.error_code = ErrorCode::kInvalidRecord;
+          out.error_message = "a transactional batch needs the request's transactional_id";
+          continue;
+        }
+        if (broker.txns == nullptr) {
+          out.error_code = ErrorCode::kTransactionalIdAuthorizationFailed;
+          out.error_message = "this broker has no transaction coordinator";
+          continue;
+        }
+        out.error_code = broker.txns->BeginProduce(
+            {*request->transactional_id, header->producer_id, header->producer_epoch},
+            {topic.name, data.index}, &in_transaction);
+        if (out.error_code != ErrorCode::kNone) {
+          spdlog::warn("transactional produce to {}-{} from {} (transactional id '{}', producer "
+                       "id {} epoch {}) refused: {}",
+                       topic.name, data.index, ctx->client(), *request->transactional_id,
+                       header->producer_id, header->producer_epoch,
+                       ErrorCodeName(out.error_code));
+          continue;
+        }
+      }
       Result<log::AppendResult> appended = (*partition)->Append(data.records);
+      in_transaction.Release();
       if (!appended.ok()) {
         out.error_code = ErrorFromLogStatus(appended.status());
         out.error_message = appended.status().message();
