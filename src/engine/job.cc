@@ -142,7 +142,8 @@ class Job::Task {
 
   Status Open() {
     const JobOptions& o = job_.options_;
-    exactly_once_ = job_.checkpointing() && o.checkpoint.exactly_once;
+    // Without periodic checkpoints nothing would ever commit: output goes out at once.
+    exactly_once_ = job_.checkpointing() && o.checkpoint.interval_ms > 0 && o.checkpoint.exactly_once;
     if (job_.checkpointing() || o.checkpoint.restore) {
       state::StateBackendOptions backend_options;
       backend_options.kind = o.checkpoint.backend;

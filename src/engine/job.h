@@ -28,7 +28,8 @@ namespace eddy::engine {
 struct CheckpointConfig {
   /// The pipeline's checkpoint directory. Empty: no checkpoints (and no savepoints).
   std::string dir;
-  /// How often an unbounded job takes a checkpoint; 0: only savepoints.
+  /// How often an unbounded job takes a checkpoint; 0: only savepoints (and sinks write
+  /// at once: at-least-once).
   int64_t interval_ms = 1000;
   /// Complete checkpoints kept on disk.
   int keep = 3;

@@ -35,6 +35,8 @@ Result<std::unique_ptr<engine::Job>> PipelineHost::StartOne(log::Log* log,
   run.bounded = options.bounded;
   engine::CheckpointConfig& cp = run.checkpoint;
   if (!r.dir.empty()) {
+    // Exists from the start: `eddy savepoint` leaves its requests there.
+    if (!options.bounded) RETURN_IF_ERROR(fs->CreateDirs(r.dir));
     ASSIGN_OR_RETURN(cp.backend, state::ParseBackendKind(options.state_backend));
     cp.dir = JoinPath(r.dir, "checkpoints");
     cp.work_dir = JoinPath(r.dir, "state");

@@ -116,8 +116,10 @@ class CrashLoop(unittest.TestCase):
             self.server.start()
             if kills > 60:
                 break
-        self.assertEqual(filler.wait(timeout=180), 0,
-                         open(os.path.join(self.tmp, "filler.log")).read())
+        code = filler.wait(timeout=180)
+        filler_log.close()
+        with open(os.path.join(self.tmp, "filler.log")) as f:
+            self.assertEqual(code, 0, f.read())
         self.assertGreaterEqual(kills, KILLS)
         # Let the restarted process complete a few checkpoints, then stop it for good.
         time.sleep(2)
@@ -148,6 +150,57 @@ class CrashLoop(unittest.TestCase):
             self.assertEqual(actual, expected, query + ": topic output differs")
             files = read_part_files(self.files_of(query))
             self.assertEqual(files, expected, query + ": file output differs")
+
+
+class Savepoints(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="eddy-savepoint-")
+        self.server = None
+
+    def tearDown(self):
+        if self.server:
+            if not self._outcome.result.wasSuccessful() if hasattr(self._outcome, "result") else False:
+                print(self.server.log_text()[-6000:])
+            self.server.cleanup()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_savepoint_of_a_running_pipeline_restarts_at_another_parallelism(self):
+        query = "nexmark-q5"
+        data = os.path.join(self.tmp, "data")
+        run_eddy("nexmark", "generate", "--data-dir", data, "--events", "150000", "--rate", "1000")
+        common = ["--set", "source=topics", "--output", "topic:%s-out" % query]
+        # Periodic checkpoints far apart: the output waits for the savepoint's restart.
+        self.server = EddyServer(data_dir=data, log_name="savepoint", extra_args=[
+            "--pipeline", query, "--parallelism", "2", "--checkpoint-interval", "3600000"] + common)
+        self.server.start()
+        time.sleep(1.0)
+        target = os.path.join(self.tmp, "sp1")
+        proc = run_eddy("savepoint", query, "--data-dir", data, "--to", target, timeout=120)
+        self.assertIn("written to", proc.stdout)
+        self.assertTrue(os.path.exists(os.path.join(target, "MANIFEST")))
+        again = run_eddy("savepoint", query, "--data-dir", data, "--to", target, check=False,
+                         timeout=120)
+        self.assertNotEqual(again.returncode, 0, "a savepoint must not overwrite another")
+        self.assertIn("exists", again.stderr)
+        self.server.stop()
+        self.assertIn("savepoint", self.server.log_text())
+
+        # Finish from the savepoint at parallelism 3, to the end of the input.
+        run_eddy("run", query, "--bounded", "--data-dir", data, "--from-savepoint", target,
+                 "--parallelism", "3", *common, timeout=300)
+        run_eddy("run", query, "--bounded", "--data-dir", data, "--set", "source=topics",
+                 "--output", "topic:%s-reference" % query, timeout=300)
+        self.server = EddyServer(data_dir=data, log_name="savepoint-check")
+        self.server.start()
+        expected = read_topic(self.server.bootstrap, query + "-reference")
+        self.assertGreater(len(expected), 20)
+        self.assertEqual(read_topic(self.server.bootstrap, query + "-out"), expected)
+
+    def test_savepoint_of_a_pipeline_that_is_not_running_fails_clearly(self):
+        proc = run_eddy("savepoint", "nexmark-q5", "--data-dir", self.tmp, "--to",
+                        os.path.join(self.tmp, "sp"), "--timeout", "2", check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("nexmark-q5", proc.stderr)
 
 
 if __name__ == "__main__":
