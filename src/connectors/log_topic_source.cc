@@ -40,6 +40,7 @@ struct Cursor {
   bool in_batch = false;       // `reader` holds a batch with records left
   log::RecordReader reader;    // points into `bytes`
   log::Record record;          // reused for every record
+  std::vector<log::AbortedTransaction> aborted;  // of the last read (read_committed)
 };
 
 // What a Watch callback sets; shared because a watch may fire after Unwatch returned.
@@ -73,6 +74,8 @@ class LogTopicSource::Impl {
   // skipped control batches); `max_event_time` grows to the rows' latest event time.
   Result<bool> Fill(Cursor& c, engine::Batch& out, size_t max_rows, EventTimeMs& max_event_time);
   Status Read(Cursor& c);
+  // A batch of a transaction that was aborted (listed by the last read).
+  static bool Aborted(const Cursor& c, const log::BatchHeader& header);
   void Decode(Cursor& c, engine::Batch& out, EventTimeMs& max_event_time);
   void DeadLetter(const Cursor& c, const log::Record& record, const Status& reason);
   Status FlushDeadLetters();
@@ -130,7 +133,8 @@ Status LogTopicSource::Impl::Open(const engine::SourceContext& context) {
                      options_.log->GetPartition(options_.topic, PartitionId(p)));
     auto c = std::make_unique<Cursor>();
     c->split = static_cast<int>(cursors_.size());
-    const int64_t high = partition->high_watermark().value();
+    // Only committed data is read (read_committed): the end is the last stable offset.
+    const int64_t high = partition->last_stable_offset().value();
     c->next_offset =
         options_.start == StartPosition::kEarliest ? partition->log_start_offset().value() : high;
     if (context.bounded) c->end_offset = high;
@@ -264,7 +268,8 @@ Result<bool> LogTopicSource::Impl::Fill(Cursor& c, engine::Batch& out, size_t ma
       c.batch_pos += batches.position();
       ASSIGN_OR_RETURN(log::BatchHeader header, log::ParseBatchHeader(*batch));
       if (header.last_offset() < c.next_offset) continue;
-      if (header.is_control()) {
+      if (header.is_control() || (header.is_transactional() && Aborted(c, header))) {
+        // Transaction markers, and batches of transactions their producers aborted.
         c.next_offset = std::max(c.next_offset, header.last_offset() + 1);
         moved = true;
         continue;
@@ -288,6 +293,7 @@ Result<bool> LogTopicSource::Impl::Fill(Cursor& c, engine::Batch& out, size_t ma
 Status LogTopicSource::Impl::Read(Cursor& c) {
   log::ReadOptions read_options;
   read_options.max_bytes = options_.read_max_bytes;
+  read_options.isolation = log::Isolation::kReadCommitted;
   Result<log::ReadResult> r = c.partition->Read(Offset(c.next_offset), read_options);
   if (!r.ok() && log::LogErrorOf(r.status()) == log::LogError::kOffsetOutOfRange) {
     const int64_t start = c.partition->log_start_offset().value();
@@ -305,7 +311,18 @@ Status LogTopicSource::Impl::Read(Cursor& c) {
   }
   c.bytes = std::move(r->bytes);
   c.batch_pos = 0;
+  c.aborted = std::move(r->aborted_transactions);
   return Status::OK();
+}
+
+bool LogTopicSource::Impl::Aborted(const Cursor& c, const log::BatchHeader& header) {
+  for (const log::AbortedTransaction& t : c.aborted) {
+    if (t.producer_id.value() == header.producer_id && t.first_offset.value() <= header.base_offset &&
+        header.base_offset < t.last_offset.value()) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void LogTopicSource::Impl::Decode(Cursor& c, engine::Batch& out, EventTimeMs& max_event_time) {
@@ -392,7 +409,9 @@ void LogTopicSource::Impl::WaitForAppends(int max_wait_ms) {
   std::vector<std::pair<log::Partition*, log::WatchId>> watches;
   for (const auto& c : cursors_) {
     if (c->ended) continue;
-    watches.emplace_back(c->partition.get(), c->partition->Watch(Offset(c->next_offset), [signal] {
+    // Data held back behind an open transaction: wait for the next append (its marker).
+    const int64_t from = std::max(c->next_offset, c->partition->high_watermark().value());
+    watches.emplace_back(c->partition.get(), c->partition->Watch(Offset(from), [signal] {
       {
         std::lock_guard lock(signal->mu);
         signal->woken = true;

@@ -14,7 +14,9 @@
 // (rate-limited), and when a dead-letter topic is configured it is appended there
 // (created with one partition if missing) with its original key, value and timestamp
 // and the headers eddy.error, eddy.topic, eddy.partition and eddy.offset.
-// Control batches (transaction markers) are skipped.
+// Reads are read_committed: only data below the last stable offset, and batches of
+// aborted transactions and transaction markers are skipped. Bounded runs end at the
+// last stable offset of Open.
 //
 // Thread safety: Open, Poll and Close run on the instance's one thread.
 

@@ -8,6 +8,7 @@
 
 #include "src/connectors/connectors_test_util.h"
 #include "src/connectors/dead_letter_log.h"
+#include "src/log/record_batch_builder.h"
 #include "tests/util/manual_clock.h"
 
 namespace eddy::connectors {
@@ -156,6 +157,41 @@ TEST_F(LogTopicSourceTest, ReadsCompressedBatchesOfEveryCodec) {
     Batch all = ReadToEnd(source, 17);  // stops inside compressed batches too
     EXPECT_EQ(Ids(all), ExpectedIds({0, 1}, 40)) << log::CodecName(codec);
   }
+}
+
+// A transactional producer's batch: ids `first`.. of partition 0.
+std::vector<uint8_t> TransactionalBatch(ProducerId producer, int32_t sequence, int64_t first,
+                                        int count) {
+  log::BatchOptions options;
+  options.producer_id = producer.value();
+  options.producer_epoch = 0;
+  options.base_sequence = sequence;
+  options.transactional = true;
+  log::RecordBatchBuilder builder(options);
+  for (int i = 0; i < count; ++i) builder.Add(kT0 + first + i, "k", Event(first + i, 0, kT0 + first + i));
+  return *builder.Build();
+}
+
+TEST_F(LogTopicSourceTest, ReadsOnlyCommittedTransactionsAndStopsAtAnOpenOne) {
+  CreateTopic("txn", 1);
+  auto partition = log_->GetPartition("txn", PartitionId(0));
+  ASSERT_TRUE(partition.ok());
+  const ProducerId committed = *log_->AllocateProducerId();
+  const ProducerId aborted = *log_->AllocateProducerId();
+  const ProducerId open = *log_->AllocateProducerId();
+  auto append = [&](std::vector<uint8_t> batch) { ASSERT_TRUE((*partition)->Append(batch).ok()); };
+  append(TransactionalBatch(committed, 0, 0, 3));   // ids 0-2
+  append(TransactionalBatch(aborted, 0, 100, 4));   // ids 100-103, aborted below
+  append(TransactionalBatch(committed, 3, 3, 2));   // ids 3-4
+  ASSERT_TRUE((*partition)->AppendTransactionMarker(aborted, ProducerEpoch(0),
+                                                    log::TransactionResult::kAbort, 0).ok());
+  ASSERT_TRUE((*partition)->AppendTransactionMarker(committed, ProducerEpoch(0),
+                                                    log::TransactionResult::kCommit, 0).ok());
+  append(TransactionalBatch(open, 0, 200, 2));      // ids 200-201, still open
+  LogTopicSource source(Options("txn"));
+  ASSERT_TRUE(source.Open(Context(/*bounded=*/true)).ok());
+  Batch all = ReadToEnd(source);
+  EXPECT_EQ(Ids(all), (std::multiset<int64_t>{0, 1, 2, 3, 4}));
 }
 
 TEST_F(LogTopicSourceTest, InstancesSplitThePartitionsByModulo) {

@@ -3,6 +3,7 @@
 #include "src/nexmark/nexmark_queries.h"
 
 #include <charconv>
+#include <cstdlib>
 
 #include "include/eddy/context.h"
 #include "src/nexmark/nexmark_generator.h"
@@ -250,6 +251,15 @@ const std::vector<PipelineDefinition>& NexmarkQueries() {
       {"nexmark-q11", "Nexmark q11: bids per bidder session", Q11},
   };
   return queries;
+}
+
+const PipelineDefinition& NexmarkQueryDefinition(NexmarkQuery query) {
+  const std::string name = "nexmark-" + std::string(QueryName(query));
+  for (const PipelineDefinition& d : NexmarkQueries()) {
+    if (d.name == name) return d;
+  }
+  // Every NexmarkQuery has a definition (nexmark_queries_test runs each).
+  std::abort();
 }
 
 }  // namespace eddy::nexmark

@@ -7,9 +7,12 @@
 #include <vector>
 
 #include "include/eddy/context.h"
+#include "src/nexmark/nexmark_query.h"
 
 namespace eddy::nexmark {
 
 const std::vector<PipelineDefinition>& NexmarkQueries();
+/// The definition of `query` ("nexmark-" + its name).
+const PipelineDefinition& NexmarkQueryDefinition(NexmarkQuery query);
 
 }  // namespace eddy::nexmark

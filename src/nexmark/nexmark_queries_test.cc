@@ -30,15 +30,6 @@ GeneratorConfig SmallConfig() {
   return config;
 }
 
-const PipelineDefinition& Definition(NexmarkQuery query) {
-  const std::string name = "nexmark-" + std::string(QueryName(query));
-  for (const PipelineDefinition& d : NexmarkQueries()) {
-    if (d.name == name) return d;
-  }
-  ADD_FAILURE() << "no pipeline " << name;
-  return NexmarkQueries().front();
-}
-
 std::vector<std::string> GeneratorSettings(const GeneratorConfig& c) {
   return {"source=generator", "events=" + std::to_string(c.num_events),
           "seed=" + std::to_string(c.seed), "rate=" + std::to_string(c.events_per_second)};
@@ -59,7 +50,7 @@ QueryRun Build(NexmarkQuery query, log::Log* log, bool bounded, int parallelism,
   run.context = std::move(*ctx);
   run.context->SetMemoryOutput(run.table);
   run.pipeline = std::make_unique<Pipeline>(std::string(QueryName(query)), parallelism);
-  Status built = Definition(query).build(*run.pipeline, *run.context);
+  Status built = NexmarkQueryDefinition(query).build(*run.pipeline, *run.context);
   EXPECT_TRUE(built.ok()) << built.ToString();
   return run;
 }

@@ -26,15 +26,6 @@
 namespace eddy::nexmark {
 namespace {
 
-const PipelineDefinition& Definition(NexmarkQuery query) {
-  const std::string name = "nexmark-" + std::string(QueryName(query));
-  for (const PipelineDefinition& d : NexmarkQueries()) {
-    if (d.name == name) return d;
-  }
-  ADD_FAILURE() << "no pipeline " << name;
-  return NexmarkQueries().front();
-}
-
 std::unique_ptr<log::Log> OpenLog(const std::string& dir) {
   log::LogOptions options;
   options.data_dir = dir;
@@ -87,7 +78,7 @@ QueryRun Build(NexmarkQuery query, log::Log* log, bool bounded, int parallelism,
   run.context = std::move(*ctx);
   run.context->SetCheckpointing(checkpointing);
   run.pipeline = std::make_unique<Pipeline>(std::string(QueryName(query)), parallelism);
-  Status built = Definition(query).build(*run.pipeline, *run.context);
+  Status built = NexmarkQueryDefinition(query).build(*run.pipeline, *run.context);
   EXPECT_TRUE(built.ok()) << built.ToString();
   return run;
 }
