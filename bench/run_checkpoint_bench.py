@@ -111,6 +111,21 @@ def machine():
             "platform": platform.platform()}
 
 
+def code_version():
+    """The commit the binaries were built from, as far as the work tree tells."""
+    try:
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src",
+                                "include"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+    built = datetime.datetime.fromtimestamp(os.path.getmtime(EDDY), datetime.timezone.utc)
+    return "commit %s%s, `eddy` built %s" % (
+        head or "?", " with uncommitted changes in src/" if dirty else "",
+        built.strftime("%Y-%m-%d %H:%M UTC"))
+
+
 def loadavg():
     try:
         return open("/proc/loadavg").read().split()[0]
@@ -429,7 +444,7 @@ def restart_section(restart):
                    "(%s events/s)." % ("{:,}".format(ref["events"]), ref["run_s"],
                                        fmt_rate(ref["events"] / ref["run_s"])))
     out.append("")
-    out.append("| backend | killed at | events read before the kill | checkpoint restored | "
+    out.append("| backend | killed (after its start) | events read before the kill | checkpoint restored | "
                "events still to read | log opened | restored | caught up | catching up "
                "(events/s) |")
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -477,8 +492,8 @@ def state_section(state):
         "16-byte keys over all 128 key groups and 100-byte random values (nothing compresses "
         "away). Snapshot = a RocksDB checkpoint (hard links to the SST files after a flush); "
         "the incremental snapshot follows overwriting 1%% of the keys, spread over the whole "
-        "key range; new bytes = bytes not shared with the previous snapshot (what a "
-        "checkpoint writes). Restore = opening the snapshot as a fresh backend for every key "
+        "key range; new bytes = bytes in files the previous snapshot does not share (SST "
+        "files flushed or compacted since it: what the checkpoint adds on disk). Restore = opening the snapshot as a fresh backend for every key "
         "group; half = the key groups of instance 0 of 2 (a rescale). The memory backend "
         "(one file with a CRC per snapshot) is there for comparison." % state["bytes"])
     if "load_average_before" in f:
@@ -531,13 +546,13 @@ def write_report(raw):
     started = datetime.datetime.fromisoformat(raw["started"])
     out = [BEGIN, "## Checkpoints (`make bench-checkpoint`)", ""]
     out.append(
-        "Written by `bench/run_checkpoint_bench.py` (`%s`) on %s, in %.0f minutes. Machine: "
-        "%s, %d cores (nproc), %.1f GiB RAM, %s. Load average (1 min) at the start %s, at "
-        "the end %s: other processes shared the machine, which moves single runs; the "
+        "Written by `bench/run_checkpoint_bench.py` (`%s`) on %s, in %.0f minutes; code: %s. "
+        "Machine: %s, %d cores (nproc), %.1f GiB RAM, %s. Load average (1 min) at the start "
+        "%s, at the end %s: other processes shared the machine, which moves single runs; the "
         "interleaving and the medians are there for that." % (
             raw["command"], started.strftime("%Y-%m-%d %H:%M UTC"), raw["minutes"],
-            mach["cpu"], mach["nproc"], mach["ram_gib"] or 0, mach["platform"],
-            raw["load_start"], raw["load_end"]))
+            raw.get("code", "unknown"), mach["cpu"], mach["nproc"], mach["ram_gib"] or 0,
+            mach["platform"], raw["load_start"], raw["load_end"]))
     out.append("")
     if "throughput" in raw:
         out += throughput_section(raw["throughput"])
@@ -577,7 +592,7 @@ def main():
         "QUICK", "QUERIES", "PARALLELISMS", "REPEATS", "TARGET_SECONDS", "RESTART_EVENTS",
         "KILL_AFTER", "STATE_BYTES", "STAGES", "EDDY_BUILD_DIR") if k in os.environ)
     raw = {"started": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-           "machine": machine(), "load_start": loadavg(),
+           "machine": machine(), "load_start": loadavg(), "code": code_version(),
            "command": ((settings + " ") if settings else "") +
            "/usr/bin/python3 bench/run_checkpoint_bench.py"}
     if "throughput" in STAGES:

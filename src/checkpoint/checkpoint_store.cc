@@ -94,7 +94,8 @@ Result<Manifest> Manifest::Parse(std::string_view text, const std::string& path)
   Manifest m;
   std::istringstream lines{std::string(body)};
   std::string line;
-  if (!std::getline(lines, line) || line != kHeader) return corrupt("unknown header '" + line + "'");
+  if (!std::getline(lines, line) || line != kHeader)
+    return corrupt("unknown header '" + line + "'");
   while (std::getline(lines, line)) {
     std::istringstream fields(line);
     std::string key;
@@ -141,11 +142,10 @@ Result<LoadedCheckpoint> LoadCheckpoint(FileSystem* fs, const std::string& path)
     Result<std::vector<uint8_t>> bytes = fs->ReadFile(meta_path);
     if (!bytes.ok()) return bytes.status().WithContext("checkpoint " + path);
     if (bytes->size() != t.meta_bytes || Crc32c(ByteSpan(*bytes)) != t.meta_crc) {
-      return Status::Corruption("checkpoint " + path + ": " + meta_path + " is " +
-                                std::to_string(bytes->size()) + " bytes, CRC " +
-                                std::to_string(Crc32c(ByteSpan(*bytes))) +
-                                "; the manifest says " + std::to_string(t.meta_bytes) +
-                                " bytes, CRC " + std::to_string(t.meta_crc));
+      return Status::Corruption(
+          "checkpoint " + path + ": " + meta_path + " is " + std::to_string(bytes->size()) +
+          " bytes, CRC " + std::to_string(Crc32c(ByteSpan(*bytes))) + "; the manifest says " +
+          std::to_string(t.meta_bytes) + " bytes, CRC " + std::to_string(t.meta_crc));
     }
     ASSIGN_OR_RETURN(TaskSnapshot snapshot, TaskSnapshot::Parse(ByteSpan(*bytes), meta_path));
     loaded.tasks.push_back(std::move(snapshot));

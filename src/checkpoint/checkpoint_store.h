@@ -35,7 +35,7 @@ struct Manifest {
     int task_index = 0;
     int instance = 0;
     int parallelism = 1;
-    std::string name;        // the task's chain name, e.g. "bids -> window"
+    std::string name;  // the task's chain name, e.g. "bids -> window"
     uint64_t meta_bytes = 0;
     uint32_t meta_crc = 0;
     uint64_t state_bytes = 0;
@@ -97,8 +97,7 @@ class CheckpointStore {
   /// skipped with a log line naming what is wrong. nullopt when there is none.
   /// `skip_newer_than`: consider only ids below it (to fall back past one whose state
   /// then fails to restore).
-  Result<std::optional<LoadedCheckpoint>> LoadLatest(
-      int64_t below_id = INT64_MAX) const;
+  Result<std::optional<LoadedCheckpoint>> LoadLatest(int64_t below_id = INT64_MAX) const;
 
  private:
   FileSystem* fs_;

@@ -56,7 +56,8 @@ Result<TaskSnapshot> TaskSnapshot::Parse(ByteSpan bytes, const std::string& path
   auto corrupt = [&](const std::string& what) {
     return Status::Corruption("task snapshot " + path + ": " + what);
   };
-  if (bytes.size() < sizeof(kMagic) + 8) return corrupt("too short (" + std::to_string(bytes.size()) + " bytes)");
+  if (bytes.size() < sizeof(kMagic) + 8)
+    return corrupt("too short (" + std::to_string(bytes.size()) + " bytes)");
   if (std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) return corrupt("bad magic");
   const uint32_t stored = static_cast<uint32_t>(LoadI32(bytes.data() + bytes.size() - 4));
   if (Crc32c(bytes.first(bytes.size() - 4)) != stored) return corrupt("CRC mismatch");

@@ -8,7 +8,8 @@ namespace {
 
 class FanOutSink final : public engine::Sink {
  public:
-  explicit FanOutSink(std::vector<std::unique_ptr<engine::Sink>> parts) : parts_(std::move(parts)) {}
+  explicit FanOutSink(std::vector<std::unique_ptr<engine::Sink>> parts)
+      : parts_(std::move(parts)) {}
 
   Status Open(const engine::SinkContext& context) override {
     for (auto& p : parts_) RETURN_IF_ERROR(p->Open(context));

@@ -1,7 +1,6 @@
 #include "src/connectors/log_topic_sink.h"
 
 #include <fmt/format.h>
-
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -274,8 +273,10 @@ Status LogTopicSink::Impl::Recover(const std::vector<std::string>& prepared) {
       if (size < 0 || static_cast<uint64_t>(size) > in.remaining()) break;
       ByteSpan bytes = in.ReadBytes(static_cast<size_t>(size));
       if (partition < 0 || static_cast<size_t>(partition) >= targets_.size()) {
-        return Status::Corruption(fmt::format("{}: checkpointed output for partition {}, but the "
-                                              "topic has {}", Name(), partition, targets_.size()));
+        return Status::Corruption(
+            fmt::format("{}: checkpointed output for partition {}, but the "
+                        "topic has {}",
+                        Name(), partition, targets_.size()));
       }
       Target& target = targets_[static_cast<size_t>(partition)];
       ASSIGN_OR_RETURN(log::BatchHeader header, log::ParseBatchHeader(bytes));
@@ -289,12 +290,14 @@ Status LogTopicSink::Impl::Recover(const std::vector<std::string>& prepared) {
       ++appended;
     }
     if (!in.ok()) {
-      return Status::Corruption(Name() + ": checkpointed output is damaged: " +
-                                in.status().message());
+      return Status::Corruption(Name() +
+                                ": checkpointed output is damaged: " + in.status().message());
     }
     if (appended > 0) {
-      spdlog::info("{}: recovery appended {} batch(es) of a complete checkpoint that had not "
-                   "landed yet ({} had)", Name(), appended, skipped);
+      spdlog::info(
+          "{}: recovery appended {} batch(es) of a complete checkpoint that had not "
+          "landed yet ({} had)",
+          Name(), appended, skipped);
     }
   }
   return WaitDurable();

@@ -35,11 +35,11 @@ struct Cursor {
   int64_t next_offset = 0;      // the next record to produce
   int64_t end_offset = kNoEnd;  // bounded: the high watermark at Open
   bool ended = false;
-  std::vector<uint8_t> bytes;  // the last read's whole batches
-  size_t batch_pos = 0;        // the next unread batch in `bytes`
-  bool in_batch = false;       // `reader` holds a batch with records left
-  log::RecordReader reader;    // points into `bytes`
-  log::Record record;          // reused for every record
+  std::vector<uint8_t> bytes;                    // the last read's whole batches
+  size_t batch_pos = 0;                          // the next unread batch in `bytes`
+  bool in_batch = false;                         // `reader` holds a batch with records left
+  log::RecordReader reader;                      // points into `bytes`
+  log::Record record;                            // reused for every record
   std::vector<log::AbortedTransaction> aborted;  // of the last read (read_committed)
 };
 
@@ -182,8 +182,7 @@ Status LogTopicSource::Impl::RestorePositions(
     const int64_t next_offset = in.ReadI64();
     const EventTimeMs max_event_time = in.ReadI64();
     if (!in.ok() || next_offset < 0) {
-      return Status::Corruption("log source: the checkpointed position of " + name +
-                                " is damaged");
+      return Status::Corruption("log source: the checkpointed position of " + name + " is damaged");
     }
     c->next_offset = next_offset;
     c->bytes.clear();
@@ -317,7 +316,8 @@ Status LogTopicSource::Impl::Read(Cursor& c) {
 
 bool LogTopicSource::Impl::Aborted(const Cursor& c, const log::BatchHeader& header) {
   for (const log::AbortedTransaction& t : c.aborted) {
-    if (t.producer_id.value() == header.producer_id && t.first_offset.value() <= header.base_offset &&
+    if (t.producer_id.value() == header.producer_id &&
+        t.first_offset.value() <= header.base_offset &&
         header.base_offset < t.last_offset.value()) {
       return true;
     }

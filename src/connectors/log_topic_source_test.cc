@@ -168,7 +168,8 @@ std::vector<uint8_t> TransactionalBatch(ProducerId producer, int32_t sequence, i
   options.base_sequence = sequence;
   options.transactional = true;
   log::RecordBatchBuilder builder(options);
-  for (int i = 0; i < count; ++i) builder.Add(kT0 + first + i, "k", Event(first + i, 0, kT0 + first + i));
+  for (int i = 0; i < count; ++i)
+    builder.Add(kT0 + first + i, "k", Event(first + i, 0, kT0 + first + i));
   return *builder.Build();
 }
 
@@ -180,14 +181,18 @@ TEST_F(LogTopicSourceTest, ReadsOnlyCommittedTransactionsAndStopsAtAnOpenOne) {
   const ProducerId aborted = *log_->AllocateProducerId();
   const ProducerId open = *log_->AllocateProducerId();
   auto append = [&](std::vector<uint8_t> batch) { ASSERT_TRUE((*partition)->Append(batch).ok()); };
-  append(TransactionalBatch(committed, 0, 0, 3));   // ids 0-2
-  append(TransactionalBatch(aborted, 0, 100, 4));   // ids 100-103, aborted below
-  append(TransactionalBatch(committed, 3, 3, 2));   // ids 3-4
-  ASSERT_TRUE((*partition)->AppendTransactionMarker(aborted, ProducerEpoch(0),
-                                                    log::TransactionResult::kAbort, 0).ok());
-  ASSERT_TRUE((*partition)->AppendTransactionMarker(committed, ProducerEpoch(0),
-                                                    log::TransactionResult::kCommit, 0).ok());
-  append(TransactionalBatch(open, 0, 200, 2));      // ids 200-201, still open
+  append(TransactionalBatch(committed, 0, 0, 3));  // ids 0-2
+  append(TransactionalBatch(aborted, 0, 100, 4));  // ids 100-103, aborted below
+  append(TransactionalBatch(committed, 3, 3, 2));  // ids 3-4
+  ASSERT_TRUE(
+      (*partition)
+          ->AppendTransactionMarker(aborted, ProducerEpoch(0), log::TransactionResult::kAbort, 0)
+          .ok());
+  ASSERT_TRUE(
+      (*partition)
+          ->AppendTransactionMarker(committed, ProducerEpoch(0), log::TransactionResult::kCommit, 0)
+          .ok());
+  append(TransactionalBatch(open, 0, 200, 2));  // ids 200-201, still open
   LogTopicSource source(Options("txn"));
   ASSERT_TRUE(source.Open(Context(/*bounded=*/true)).ok());
   Batch all = ReadToEnd(source);

@@ -155,8 +155,8 @@ Status PartFileSink::Recover(int64_t, const std::vector<std::string>& prepared) 
   for (const std::string& name : names) {
     auto part = ParsePartName(name);
     if (!part || !part->in_progress) continue;
-    const bool mine = part->instance == instance_ ||
-                      (instance_ == 0 && part->instance >= parallelism_);
+    const bool mine =
+        part->instance == instance_ || (instance_ == 0 && part->instance >= parallelism_);
     const std::string path = JoinPath(options_.dir, name);
     if (!mine || committed.count(path) != 0) continue;
     RETURN_IF_ERROR(options_.fs->Remove(path).WithContext("part file sink"));

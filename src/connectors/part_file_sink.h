@@ -58,8 +58,8 @@ class PartFileSink final : public engine::Sink {
   int instance_ = 0;
   int parallelism_ = 1;
   int64_t next_part_ = 0;
-  bool direct_ = false;  // not exactly-once: parts get their final names at once
-  std::unique_ptr<File> current_;       // the in-progress part being written
+  bool direct_ = false;            // not exactly-once: parts get their final names at once
+  std::unique_ptr<File> current_;  // the in-progress part being written
   std::string current_path_;
   std::map<int64_t, std::vector<std::string>> prepared_;  // checkpoint -> closed parts
   engine::SchemaRef schema_;

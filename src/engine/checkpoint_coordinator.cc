@@ -40,8 +40,8 @@ void CheckpointCoordinator::Loop() {
     if (stopping_) break;
     const auto now = std::chrono::steady_clock::now();
     if (in_flight_ && options_.clock->NowMs() - in_flight_->started_ms > options_.timeout_ms) {
-      AbortLocked(Status::Unavailable("not complete after " +
-                                      std::to_string(options_.timeout_ms) + " ms"));
+      AbortLocked(
+          Status::Unavailable("not complete after " + std::to_string(options_.timeout_ms) + " ms"));
     }
     if (now < next) continue;
     next = now + interval;
@@ -107,10 +107,9 @@ void CheckpointCoordinator::TaskEnded() {
 
 void CheckpointCoordinator::CompleteLocked() {
   InFlight& f = *in_flight_;
-  std::sort(f.manifest.tasks.begin(), f.manifest.tasks.end(),
-            [](const auto& a, const auto& b) {
-              return std::tie(a.task_index, a.instance) < std::tie(b.task_index, b.instance);
-            });
+  std::sort(f.manifest.tasks.begin(), f.manifest.tasks.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.task_index, a.instance) < std::tie(b.task_index, b.instance);
+  });
   Status written = store_->Complete(f.path, f.manifest);
   if (!written.ok()) {
     AbortLocked(written.WithContext("writing the manifest"));
@@ -127,11 +126,12 @@ void CheckpointCoordinator::CompleteLocked() {
     stats.meta_bytes += t.meta_bytes;
   }
   const bool savepoint = f.kind == CheckpointKind::kSavepoint;
-  spdlog::info("{} {} of pipeline {} complete: {} tasks, {} bytes of state, {} bytes of "
-               "positions and pending output, {} ms (longest alignment {} ms){}{}",
-               savepoint ? "savepoint" : "checkpoint", f.id, options_.pipeline,
-               f.manifest.tasks.size(), stats.state_bytes, stats.meta_bytes, stats.duration_ms,
-               stats.max_alignment_ms, savepoint ? " in " : "", savepoint ? f.path : "");
+  spdlog::info(
+      "{} {} of pipeline {} complete: {} tasks, {} bytes of state, {} bytes of "
+      "positions and pending output, {} ms (longest alignment {} ms){}{}",
+      savepoint ? "savepoint" : "checkpoint", f.id, options_.pipeline, f.manifest.tasks.size(),
+      stats.state_bytes, stats.meta_bytes, stats.duration_ms, stats.max_alignment_ms,
+      savepoint ? " in " : "", savepoint ? f.path : "");
   // Savepoints are not checkpoints to commit on: sinks commit on the next checkpoint.
   if (!savepoint) completed_.store(f.id, std::memory_order_release);
   completed_count_.fetch_add(1);
@@ -171,8 +171,7 @@ Result<CheckpointStats> CheckpointCoordinator::TriggerSavepoint(const std::strin
     if (ended_) return Status::FailedPrecondition("the job's input has ended");
     ASSIGN_OR_RETURN(done, TriggerLocked(CheckpointKind::kSavepoint, dir));
   }
-  if (done.wait_for(std::chrono::milliseconds(options_.timeout_ms)) !=
-      std::future_status::ready) {
+  if (done.wait_for(std::chrono::milliseconds(options_.timeout_ms)) != std::future_status::ready) {
     std::lock_guard lock(mutex_);
     if (in_flight_ && in_flight_->kind == CheckpointKind::kSavepoint) {
       AbortLocked(Status::Unavailable("savepoint timed out"));

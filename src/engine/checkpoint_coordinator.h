@@ -116,10 +116,10 @@ class CheckpointCoordinator {
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::unique_ptr<InFlight> in_flight_;  // GUARDED_BY(mutex_)
+  std::unique_ptr<InFlight> in_flight_;            // GUARDED_BY(mutex_)
   std::optional<CheckpointStats> last_completed_;  // GUARDED_BY(mutex_)
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
-  bool ended_ = false;     // GUARDED_BY(mutex_)
+  bool stopping_ = false;                          // GUARDED_BY(mutex_)
+  bool ended_ = false;                             // GUARDED_BY(mutex_)
   std::thread thread_;
 
   std::atomic<int64_t> barrier_request_{0};

@@ -78,10 +78,11 @@ class TwoInputCounter final : public Operator {
     return Status::OK();
   }
   Status SnapshotState(StateWriter& writer) override {
-    return counts_.SnapshotTo(writer, "counts", [](const std::array<int64_t, 2>& c, ByteWriter& out) {
-      out.WriteI64(c[0]);
-      out.WriteI64(c[1]);
-    });
+    return counts_.SnapshotTo(writer, "counts",
+                              [](const std::array<int64_t, 2>& c, ByteWriter& out) {
+                                out.WriteI64(c[0]);
+                                out.WriteI64(c[1]);
+                              });
   }
 
  private:
@@ -98,11 +99,12 @@ Dataflow TwoSourcesIntoACounter() {
   };
   int a = df.AddSource("a", KeyValueSchema(), source("a", std::chrono::microseconds(300)), 2);
   int b = df.AddSource("b", KeyValueSchema(), source("b", std::chrono::microseconds(5000)), 1);
-  int count = df.AddOperator("count", KeyValueSchema(),
-                             []() -> Result<std::unique_ptr<Operator>> {
-                               return std::unique_ptr<Operator>(std::make_unique<TwoInputCounter>());
-                             },
-                             2, /*num_inputs=*/2);
+  int count = df.AddOperator(
+      "count", KeyValueSchema(),
+      []() -> Result<std::unique_ptr<Operator>> {
+        return std::unique_ptr<Operator>(std::make_unique<TwoInputCounter>());
+      },
+      2, /*num_inputs=*/2);
   int sink = df.AddSink("discard", MakeDiscardSink(), 2);
   df.Connect(a, count, 0, Partitioning::kHash, {0});
   df.Connect(b, count, 1, Partitioning::kHash, {0});
@@ -165,7 +167,7 @@ TEST(CheckpointRuntimeTest, AlignedCheckpointsHoldExactlyTheInputBeforeTheirPosi
   int checked = 0;
   for (int64_t id : *ids) {
     auto loaded = checkpoint::LoadCheckpoint(FileSystem::Default(), store.PathOf(id));
-    if (!loaded.ok()) continue;  // the one in flight at Stop
+    if (!loaded.ok()) continue;           // the one in flight at Stop
     EXPECT_EQ(loaded->tasks.size(), 5u);  // a: 2, b: 1, count -> discard: 2
     CheckConsistent(*loaded);
     ++checked;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <future>
 #include <map>
 
 #include "src/engine/channel.h"
@@ -143,12 +144,13 @@ class Job::Task {
   Status Open() {
     const JobOptions& o = job_.options_;
     // Without periodic checkpoints nothing would ever commit: output goes out at once.
-    exactly_once_ = job_.checkpointing() && o.checkpoint.interval_ms > 0 && o.checkpoint.exactly_once;
+    exactly_once_ =
+        job_.checkpointing() && o.checkpoint.interval_ms > 0 && o.checkpoint.exactly_once;
     if (job_.checkpointing() || o.checkpoint.restore) {
       state::StateBackendOptions backend_options;
       backend_options.kind = o.checkpoint.backend;
-      backend_options.working_dir =
-          JoinPath(o.checkpoint.work_dir, std::to_string(task_index_) + "-" + std::to_string(instance_));
+      backend_options.working_dir = JoinPath(
+          o.checkpoint.work_dir, std::to_string(task_index_) + "-" + std::to_string(instance_));
       ASSIGN_OR_RETURN(backend_, state::OpenStateBackend(backend_options));
     }
     if (source_) {
@@ -158,7 +160,8 @@ class Job::Task {
       outputs_.push_back(ChainOutput(this, i));
     }
     for (size_t i = 0; i < ops_.size(); ++i) {
-      RETURN_IF_ERROR(ops_[i]->Open(OperatorContext{instance_, parallelism_, o.clock, op_names_[i]}));
+      RETURN_IF_ERROR(
+          ops_[i]->Open(OperatorContext{instance_, parallelism_, o.clock, op_names_[i]}));
     }
     if (sink_) {
       RETURN_IF_ERROR(sink_->Open(SinkContext{instance_, parallelism_, o.bounded, exactly_once_}));
@@ -191,10 +194,12 @@ class Job::Task {
       return Status::FailedPrecondition("checkpoint " + from.path + " has no task '" + name_ +
                                         "': it was taken of another pipeline");
     }
-    RETURN_IF_ERROR(backend_->Restore(state_dirs, state::KeyGroupRange::OfInstance(instance_, parallelism_)));
+    RETURN_IF_ERROR(
+        backend_->Restore(state_dirs, state::KeyGroupRange::OfInstance(instance_, parallelism_)));
     for (size_t i = 0; i < ops_.size(); ++i) {
       PrefixedStateReader reader(*backend_, TablePrefix(i));
-      RETURN_IF_ERROR(ops_[i]->RestoreState(reader).WithContext("restoring '" + op_names_[i] + "'"));
+      RETURN_IF_ERROR(
+          ops_[i]->RestoreState(reader).WithContext("restoring '" + op_names_[i] + "'"));
     }
     if (source_) {
       if (!source_->checkpointable()) {
@@ -228,6 +233,7 @@ class Job::Task {
                         : Status::OK();
     if (status.ok()) status = source_ ? RunSource() : RunOperators();
     if (status.ok()) status = error_;
+    FinishPendingSnapshot();
     if (job_.coordinator_) job_.coordinator_->TaskEnded();
     if (sink_) {
       if (exactly_once_ && !(status.ok() && ended_by_input_)) {
@@ -271,8 +277,8 @@ class Job::Task {
     EventTimeMs watermark = kMinWatermark;
     bool idle = false;
     bool ended = false;
-    bool blocked = false;       // its barrier arrived; the others' have not yet
-    std::deque<Message> held;   // what it sent while blocked
+    bool blocked = false;      // its barrier arrived; the others' have not yet
+    std::deque<Message> held;  // what it sent while blocked
   };
 
   // Hands `batch` to chain position `pos` (an operator, or past the last one: the sink
@@ -398,22 +404,43 @@ class Job::Task {
 
   // ---- Checkpoints
 
-  // Snapshots this instance for checkpoint `id` and acknowledges it; a failure declines
-  // the checkpoint (logged by the coordinator) and the job goes on.
+  // Snapshots this instance for checkpoint `id`. What must see the state as it is at the
+  // barrier runs here: source positions, operators writing their changes into the
+  // backend, the sink preparing its commit. Writing the backend's snapshot and the meta
+  // file (the slow part: files and fsyncs) runs on a helper thread while the task goes
+  // on: between checkpoints nothing touches the backend, and the next checkpoint first
+  // waits for this one. A failure declines the checkpoint (logged by the coordinator)
+  // and the job goes on.
   void Snapshot(int64_t id, int64_t alignment_ms) {
-    CheckpointCoordinator& coordinator = *job_.coordinator_;
-    Status s = WriteSnapshot(id, alignment_ms);
+    FinishPendingSnapshot();
+    auto snapshot = std::make_shared<checkpoint::TaskSnapshot>();
+    std::string path;
+    Status s = CaptureSnapshot(id, alignment_ms, *snapshot, path);
     if (!s.ok()) {
-      coordinator.Decline(id, s.WithContext("task '" + name_ + "' instance " + std::to_string(instance_)));
+      Decline(id, s);
+      return;
     }
+    if (path.empty()) return;  // aborted meanwhile
+    pending_snapshot_ = std::async(std::launch::async, [this, id, snapshot, path] {
+      Status written = PersistSnapshot(*snapshot, path);
+      if (!written.ok()) Decline(id, written);
+    });
   }
 
-  Status WriteSnapshot(int64_t id, int64_t alignment_ms) {
-    CheckpointCoordinator& coordinator = *job_.coordinator_;
+  void FinishPendingSnapshot() {
+    if (pending_snapshot_.valid()) pending_snapshot_.wait();
+  }
+
+  void Decline(int64_t id, const Status& s) {
+    job_.coordinator_->Decline(
+        id, s.WithContext("task '" + name_ + "' instance " + std::to_string(instance_)));
+  }
+
+  Status CaptureSnapshot(int64_t id, int64_t alignment_ms, checkpoint::TaskSnapshot& snapshot,
+                         std::string& path) {
     const int64_t started = job_.options_.clock->NowMs();
-    const std::string path = coordinator.PathOf(id);
-    if (path.empty()) return Status::OK();  // aborted meanwhile
-    checkpoint::TaskSnapshot snapshot;
+    path = job_.coordinator_->PathOf(id);
+    if (path.empty()) return Status::OK();
     snapshot.checkpoint_id = id;
     snapshot.task_index = task_index_;
     snapshot.instance = instance_;
@@ -428,11 +455,9 @@ class Job::Task {
     }
     for (size_t i = 0; i < ops_.size(); ++i) {
       PrefixedStateWriter writer(*backend_, TablePrefix(i));
-      RETURN_IF_ERROR(ops_[i]->SnapshotState(writer).WithContext("snapshotting '" + op_names_[i] + "'"));
+      RETURN_IF_ERROR(
+          ops_[i]->SnapshotState(writer).WithContext("snapshotting '" + op_names_[i] + "'"));
     }
-    ASSIGN_OR_RETURN(state::SnapshotStats stats,
-                     backend_->Snapshot(JoinPath(path, checkpoint::StateDirName(task_index_, instance_))));
-    snapshot.state_bytes = stats.bytes;
     if (sink_) {
       snapshot.has_sink = true;
       if (exactly_once_) {
@@ -441,9 +466,18 @@ class Job::Task {
     }
     snapshot.alignment_ms = alignment_ms;
     snapshot.snapshot_ms = job_.options_.clock->NowMs() - started;
+    return Status::OK();
+  }
+
+  // On the helper thread: the backend's snapshot, the meta file, the acknowledgement.
+  Status PersistSnapshot(checkpoint::TaskSnapshot& snapshot, const std::string& path) {
+    ASSIGN_OR_RETURN(state::SnapshotStats stats,
+                     backend_->Snapshot(JoinPath(
+                         path, checkpoint::StateDirName(task_index_, instance_))));
+    snapshot.state_bytes = stats.bytes;
     checkpoint::Manifest::Task entry;
     RETURN_IF_ERROR(job_.store_->WriteTaskMeta(path, snapshot, entry));
-    coordinator.Acknowledge(id, entry, alignment_ms);
+    job_.coordinator_->Acknowledge(snapshot.checkpoint_id, entry, snapshot.alignment_ms);
     return Status::OK();
   }
 
@@ -503,14 +537,18 @@ class Job::Task {
     ReleaseHeld();
   }
 
-  // Ends an alignment: what the blocked senders sent meanwhile is handled next, in order.
+  // Ends an alignment: what the blocked senders sent meanwhile is handled next, in order,
+  // and before anything of theirs still waiting in replay_ (which came later).
   void ReleaseHeld() {
     aligning_ = 0;
+    std::deque<Message> next;
     for (SenderState& s : senders_) {
       s.blocked = false;
-      for (Message& m : s.held) replay_.push_back(std::move(m));
+      for (Message& m : s.held) next.push_back(std::move(m));
       s.held.clear();
     }
+    for (Message& m : replay_) next.push_back(std::move(m));
+    replay_ = std::move(next);
   }
 
   Status MaybeTick() {
@@ -531,8 +569,8 @@ class Job::Task {
       MaybeInjectBarrier();
       RETURN_IF_ERROR(MaybeCommit());
       Batch batch(source_->schema());
-      ASSIGN_OR_RETURN(SourceState state, source_->Poll(batch, o.max_batch_rows,
-                                                        o.source_poll_wait_ms));
+      ASSIGN_OR_RETURN(SourceState state,
+                       source_->Poll(batch, o.max_batch_rows, o.source_poll_wait_ms));
       if (!batch.empty()) {
         job_.counters_.events_in.fetch_add(batch.num_rows(), std::memory_order_relaxed);
         EmitFrom(0, std::move(batch));
@@ -664,13 +702,14 @@ class Job::Task {
   std::vector<std::vector<uint32_t>> scatter_rows_;
   // Checkpoints.
   std::unique_ptr<state::StateBackend> backend_;
+  std::future<void> pending_snapshot_;  // the backend snapshot being written, if any
   bool exactly_once_ = false;
   bool ended_by_input_ = false;
-  int64_t last_barrier_ = 0;     // the newest checkpoint this task snapshotted (or skipped)
-  int64_t last_committed_ = 0;   // the newest checkpoint its sink committed
-  int64_t aligning_ = 0;         // the checkpoint being aligned, 0 if none
+  int64_t last_barrier_ = 0;    // the newest checkpoint this task snapshotted (or skipped)
+  int64_t last_committed_ = 0;  // the newest checkpoint its sink committed
+  int64_t aligning_ = 0;        // the checkpoint being aligned, 0 if none
   int64_t alignment_started_ms_ = 0;
-  std::deque<Message> replay_;   // held messages released by an alignment
+  std::deque<Message> replay_;  // held messages released by an alignment
   size_t live_senders_ = 0;
   EventTimeMs restored_watermark_ = kMinWatermark;
 };
@@ -692,16 +731,18 @@ Result<std::unique_ptr<Job>> Job::Start(Dataflow dataflow, JobOptions options) {
   for (const auto& task : job->tasks_) {
     if (!task->checkpointable()) {
       if (!cp.dir.empty() && !options.bounded) {
-        spdlog::warn("pipeline {}: the source of '{}' cannot be checkpointed, so the pipeline "
-                     "runs without checkpoints (after a restart it starts over)",
-                     cp.pipeline, task->name());
+        spdlog::warn(
+            "pipeline {}: the source of '{}' cannot be checkpointed, so the pipeline "
+            "runs without checkpoints (after a restart it starts over)",
+            cp.pipeline, task->name());
       }
       checkpointable = false;
       break;
     }
   }
   if (!cp.dir.empty() && !options.bounded && checkpointable) {
-    job->store_ = std::make_unique<checkpoint::CheckpointStore>(FileSystem::Default(), cp.dir, cp.keep);
+    job->store_ =
+        std::make_unique<checkpoint::CheckpointStore>(FileSystem::Default(), cp.dir, cp.keep);
     ASSIGN_OR_RETURN(int64_t next_id, job->store_->NextId());
     if (cp.restore) next_id = std::max(next_id, cp.restore->manifest.id + 1);
     CoordinatorOptions coordinator;
@@ -809,20 +850,24 @@ Status Job::Restore(const checkpoint::LoadedCheckpoint& from) {
   // Every task's state first: if one is damaged, nothing has been committed yet and the
   // caller can fall back to an earlier checkpoint.
   for (auto& task : tasks_) {
-    RETURN_IF_ERROR(task->RestoreState(from).WithContext("restoring '" + task->name() + "' from " + from.path));
+    RETURN_IF_ERROR(
+        task->RestoreState(from).WithContext("restoring '" + task->name() + "' from " + from.path));
   }
   for (auto& task : tasks_) {
-    RETURN_IF_ERROR(task->RecoverSink(from).WithContext("recovering the sink of '" + task->name() + "'"));
+    RETURN_IF_ERROR(
+        task->RecoverSink(from).WithContext("recovering the sink of '" + task->name() + "'"));
   }
-  spdlog::info("pipeline {} restored from {} {} ({})", options_.checkpoint.pipeline,
-               from.manifest.kind == checkpoint::CheckpointKind::kSavepoint ? "savepoint" : "checkpoint",
-               from.manifest.id, from.path);
+  spdlog::info(
+      "pipeline {} restored from {} {} ({})", options_.checkpoint.pipeline,
+      from.manifest.kind == checkpoint::CheckpointKind::kSavepoint ? "savepoint" : "checkpoint",
+      from.manifest.id, from.path);
   return Status::OK();
 }
 
 Result<CheckpointStats> Job::TriggerSavepoint(const std::string& dir) {
   if (!coordinator_) {
-    return Status::FailedPrecondition("savepoints need a checkpoint directory and an unbounded job");
+    return Status::FailedPrecondition(
+        "savepoints need a checkpoint directory and an unbounded job");
   }
   return coordinator_->TriggerSavepoint(dir);
 }

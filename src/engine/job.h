@@ -127,7 +127,7 @@ class Job {
   std::atomic<int> live_tasks_{0};
   Counters counters_;
   mutable std::mutex mutex_;
-  Status first_error_;  // GUARDED_BY(mutex_)
+  Status first_error_;   // GUARDED_BY(mutex_)
   bool joined_ = false;  // GUARDED_BY(mutex_)
 };
 

@@ -11,7 +11,6 @@
 //
 // Not thread-safe: each parallel instance owns its own.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -55,15 +54,13 @@ class KeyedState {
   void Erase(std::string_view key) {
     auto it = map_.find(key);
     if (it == map_.end()) return;
-    if (tracking_) erased_.push_back(it->first);
+    NoteErased(it->first, it->second);
     map_.erase(it);
   }
   size_t size() const { return map_.size(); }
   bool empty() const { return map_.empty(); }
   void Clear() {
-    if (tracking_) {
-      for (auto& [key, slot] : map_) erased_.push_back(key);
-    }
+    for (auto& [key, slot] : map_) NoteErased(key, slot);
     map_.clear();
   }
 
@@ -86,7 +83,7 @@ class KeyedState {
   void EraseIf(Pred&& pred) {
     for (auto it = map_.begin(); it != map_.end();) {
       if (pred(it->first, it->second.value)) {
-        if (tracking_) erased_.push_back(it->first);
+        NoteErased(it->first, it->second);
         it = map_.erase(it);
       } else {
         Touch(it->first, it->second);
@@ -100,25 +97,26 @@ class KeyedState {
   template <typename Encode>
   Status SnapshotTo(StateWriter& writer, std::string_view table, Encode&& encode) {
     ByteWriter bytes;
-    auto put = [&](const std::string& key, const V& value) -> Status {
+    auto put = [&](const std::string& key, Slot& slot) -> Status {
       bytes.Clear();
-      encode(value, bytes);
+      encode(slot.value, bytes);
+      slot.persisted = true;
+      slot.interval = kWritten;
       return writer.Put(table, KeyGroupOfKey(key), key, AsStringView(ByteSpan(bytes.buffer())));
     };
     if (!tracking_) {
-      for (const auto& [key, slot] : map_) RETURN_IF_ERROR(put(key, slot.value));
+      for (auto& [key, slot] : map_) RETURN_IF_ERROR(put(key, slot));
     } else {
       for (const std::string& key : erased_) {
         if (map_.find(key) == map_.end()) {
           RETURN_IF_ERROR(writer.Delete(table, KeyGroupOfKey(key), key));
         }
       }
-      // A key erased and created again within the interval was marked twice.
-      std::sort(changed_.begin(), changed_.end());
-      changed_.erase(std::unique(changed_.begin(), changed_.end()), changed_.end());
       for (const std::string& key : changed_) {
         auto it = map_.find(key);
-        if (it != map_.end()) RETURN_IF_ERROR(put(key, it->second.value));
+        // kWritten: listed twice (erased and created again within the interval).
+        if (it == map_.end() || it->second.interval == kWritten) continue;
+        RETURN_IF_ERROR(put(key, it->second));
       }
     }
     StartInterval();
@@ -130,14 +128,14 @@ class KeyedState {
   template <typename Decode>
   Status RestoreFrom(StateReader& reader, std::string_view table, Decode&& decode) {
     map_.clear();
-    RETURN_IF_ERROR(reader.ForEach(
-        table, [&](int, std::string_view key, std::string_view value) -> Status {
+    RETURN_IF_ERROR(
+        reader.ForEach(table, [&](int, std::string_view key, std::string_view value) -> Status {
           ByteReader in(AsBytes(value));
           Result<V> decoded = decode(key, in);
           if (!decoded.ok()) {
             return decoded.status().WithContext("state table '" + std::string(table) + "'");
           }
-          map_.emplace(std::string(key), Slot{std::move(decoded).value(), 0});
+          map_.emplace(std::string(key), Slot{std::move(decoded).value(), 0, true});
           return Status::OK();
         }));
     // The backend holds exactly this state now: track changes from here.
@@ -148,8 +146,11 @@ class KeyedState {
  private:
   struct Slot {
     V value{};
-    uint64_t interval = 0;  // the snapshot interval in which it was last marked changed
+    uint64_t interval = 0;   // the snapshot interval in which it was last marked changed
+    bool persisted = false;  // the backend holds a version of it (so erasing must delete)
   };
+  // Slot::interval of an entry SnapshotTo has just written.
+  static constexpr uint64_t kWritten = UINT64_MAX;
   using Map = std::unordered_map<std::string, Slot, KeyHash, std::equal_to<>>;
 
   void Touch(const std::string& key, Slot& slot) {
@@ -157,6 +158,11 @@ class KeyedState {
       slot.interval = interval_;
       changed_.push_back(key);
     }
+  }
+  // An entry the backend never saw needs no delete: keys that come and go between two
+  // checkpoints (a window's short-lived keys) cost the backend nothing.
+  void NoteErased(const std::string& key, const Slot& slot) {
+    if (tracking_ && slot.persisted) erased_.push_back(key);
   }
   void StartInterval() {
     tracking_ = true;

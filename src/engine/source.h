@@ -33,8 +33,8 @@ enum class SourceState {
 
 /// Counters a source keeps for progress and the run summary.
 struct SourceCounters {
-  uint64_t records_in = 0;      // rows produced
-  uint64_t dead_letters = 0;    // input records that did not fit the schema
+  uint64_t records_in = 0;    // rows produced
+  uint64_t dead_letters = 0;  // input records that did not fit the schema
 };
 
 class Source {

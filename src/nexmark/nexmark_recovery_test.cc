@@ -70,8 +70,8 @@ struct QueryRun {
   std::unique_ptr<Pipeline> pipeline;
 };
 
-QueryRun Build(NexmarkQuery query, log::Log* log, bool bounded, int parallelism, const std::string& output,
-          bool checkpointing) {
+QueryRun Build(NexmarkQuery query, log::Log* log, bool bounded, int parallelism,
+               const std::string& output, bool checkpointing) {
   QueryRun run;
   auto ctx = LogPipelineContext::Make(log, bounded, output, {});
   EXPECT_TRUE(ctx.ok()) << ctx.status().ToString();
@@ -151,7 +151,8 @@ TEST_P(RecoveryTest, CancelledAndRestoredRunsWriteExactlyTheUninterruptedOutput)
   ASSERT_TRUE(latest.ok() && latest->has_value());
   RunOptions finish;
   finish.bounded = true;
-  finish.checkpoint.restore = std::make_shared<const checkpoint::LoadedCheckpoint>(std::move(**latest));
+  finish.checkpoint.restore =
+      std::make_shared<const checkpoint::LoadedCheckpoint>(std::move(**latest));
   finish.checkpoint.backend = GetParam().backend;
   finish.checkpoint.work_dir = dir.Sub("state");
   QueryRun last = Build(query, log.get(), /*bounded=*/true, 2, "topic:out", false);
@@ -163,16 +164,15 @@ TEST_P(RecoveryTest, CancelledAndRestoredRunsWriteExactlyTheUninterruptedOutput)
   EXPECT_TRUE(actual == expected) << "the output differs from the uninterrupted run's";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Queries, RecoveryTest,
-    ::testing::Values(Param{NexmarkQuery::kQ5, state::BackendKind::kMemory},
-                      Param{NexmarkQuery::kQ5, state::BackendKind::kRocksDb},
-                      Param{NexmarkQuery::kQ8, state::BackendKind::kMemory},
-                      Param{NexmarkQuery::kQ8, state::BackendKind::kRocksDb}),
-    [](const auto& info) {
-      return std::string(QueryName(info.param.query)) + "_" +
-             std::string(state::BackendKindName(info.param.backend));
-    });
+INSTANTIATE_TEST_SUITE_P(Queries, RecoveryTest,
+                         ::testing::Values(Param{NexmarkQuery::kQ5, state::BackendKind::kMemory},
+                                           Param{NexmarkQuery::kQ5, state::BackendKind::kRocksDb},
+                                           Param{NexmarkQuery::kQ8, state::BackendKind::kMemory},
+                                           Param{NexmarkQuery::kQ8, state::BackendKind::kRocksDb}),
+                         [](const auto& info) {
+                           return std::string(QueryName(info.param.query)) + "_" +
+                                  std::string(state::BackendKindName(info.param.backend));
+                         });
 
 // Writes garbage into the newest checkpoint's state snapshot files.
 void DamageState(const std::string& checkpoint_path) {

@@ -112,14 +112,30 @@ void AppendFields(const Person& p, Batch& out, const std::vector<int>& fields) {
   for (size_t c = 0; c < fields.size(); ++c) {
     engine::Column& col = out.column(c);
     switch (fields[c]) {
-      case 0: col.AppendInt(p.id); break;
-      case 1: col.AppendString(p.name); break;
-      case 2: col.AppendString(p.email_address); break;
-      case 3: col.AppendString(p.credit_card); break;
-      case 4: col.AppendString(p.city); break;
-      case 5: col.AppendString(p.state); break;
-      case 6: col.AppendInt(p.date_time); break;
-      default: col.AppendString(p.extra); break;
+      case 0:
+        col.AppendInt(p.id);
+        break;
+      case 1:
+        col.AppendString(p.name);
+        break;
+      case 2:
+        col.AppendString(p.email_address);
+        break;
+      case 3:
+        col.AppendString(p.credit_card);
+        break;
+      case 4:
+        col.AppendString(p.city);
+        break;
+      case 5:
+        col.AppendString(p.state);
+        break;
+      case 6:
+        col.AppendInt(p.date_time);
+        break;
+      default:
+        col.AppendString(p.extra);
+        break;
     }
   }
   out.CommitRow(p.date_time);
@@ -129,16 +145,36 @@ void AppendFields(const Auction& a, Batch& out, const std::vector<int>& fields) 
   for (size_t c = 0; c < fields.size(); ++c) {
     engine::Column& col = out.column(c);
     switch (fields[c]) {
-      case 0: col.AppendInt(a.id); break;
-      case 1: col.AppendString(a.item_name); break;
-      case 2: col.AppendString(a.description); break;
-      case 3: col.AppendInt(a.initial_bid); break;
-      case 4: col.AppendInt(a.reserve); break;
-      case 5: col.AppendInt(a.date_time); break;
-      case 6: col.AppendInt(a.expires); break;
-      case 7: col.AppendInt(a.seller); break;
-      case 8: col.AppendInt(a.category); break;
-      default: col.AppendString(a.extra); break;
+      case 0:
+        col.AppendInt(a.id);
+        break;
+      case 1:
+        col.AppendString(a.item_name);
+        break;
+      case 2:
+        col.AppendString(a.description);
+        break;
+      case 3:
+        col.AppendInt(a.initial_bid);
+        break;
+      case 4:
+        col.AppendInt(a.reserve);
+        break;
+      case 5:
+        col.AppendInt(a.date_time);
+        break;
+      case 6:
+        col.AppendInt(a.expires);
+        break;
+      case 7:
+        col.AppendInt(a.seller);
+        break;
+      case 8:
+        col.AppendInt(a.category);
+        break;
+      default:
+        col.AppendString(a.extra);
+        break;
     }
   }
   out.CommitRow(a.date_time);
@@ -148,13 +184,27 @@ void AppendFields(const Bid& b, Batch& out, const std::vector<int>& fields) {
   for (size_t c = 0; c < fields.size(); ++c) {
     engine::Column& col = out.column(c);
     switch (fields[c]) {
-      case 0: col.AppendInt(b.auction); break;
-      case 1: col.AppendInt(b.bidder); break;
-      case 2: col.AppendInt(b.price); break;
-      case 3: col.AppendString(b.channel); break;
-      case 4: col.AppendString(b.url); break;
-      case 5: col.AppendInt(b.date_time); break;
-      default: col.AppendString(b.extra); break;
+      case 0:
+        col.AppendInt(b.auction);
+        break;
+      case 1:
+        col.AppendInt(b.bidder);
+        break;
+      case 2:
+        col.AppendInt(b.price);
+        break;
+      case 3:
+        col.AppendString(b.channel);
+        break;
+      case 4:
+        col.AppendString(b.url);
+        break;
+      case 5:
+        col.AppendInt(b.date_time);
+        break;
+      default:
+        col.AppendString(b.extra);
+        break;
     }
   }
   out.CommitRow(b.date_time);
@@ -315,8 +365,7 @@ engine::SourceFactory MakeGeneratorSource(NexmarkStream stream, const GeneratorC
   }
   std::shared_ptr<const Generator> generator;
   if (valid.ok()) generator = std::make_shared<const Generator>(config);
-  return [stream, valid, generator, schema,
-          fields]() -> Result<std::unique_ptr<engine::Source>> {
+  return [stream, valid, generator, schema, fields]() -> Result<std::unique_ptr<engine::Source>> {
     RETURN_IF_ERROR(valid);
     return std::unique_ptr<engine::Source>(
         std::make_unique<GeneratorSource>(stream, generator, schema, fields));

@@ -108,8 +108,7 @@ SinkFactory LogPipelineContext::FileSink(const std::string& path, bool changelog
   return connectors::MakeJsonLinesFileSink(o);
 }
 
-Result<SinkFactory> LogPipelineContext::Output(const std::string& default_topic,
-                                               bool changelog) {
+Result<SinkFactory> LogPipelineContext::Output(const std::string& default_topic, bool changelog) {
   if (memory_) return engine::MakeMemorySink(memory_);
   if (output_.empty()) return TopicSink(default_topic, changelog);
   // Several outputs, comma-separated: every result goes to each.
@@ -134,8 +133,7 @@ Result<SinkFactory> LogPipelineContext::Output(const std::string& default_topic,
   return connectors::MakeFanOutSink(std::move(parts));
 }
 
-std::string LogPipelineContext::Setting(const std::string& key,
-                                        const std::string& fallback) const {
+std::string LogPipelineContext::Setting(const std::string& key, const std::string& fallback) const {
   for (const auto& [k, v] : settings_) {
     if (k == key) return v;
   }

@@ -24,9 +24,9 @@ struct PipelineHost::Running {
 };
 
 Result<std::unique_ptr<engine::Job>> PipelineHost::StartOne(log::Log* log,
-                                                           const PipelineHostOptions& options,
-                                                           const PipelineDefinition& def,
-                                                           Running& r) {
+                                                            const PipelineHostOptions& options,
+                                                            const PipelineDefinition& def,
+                                                            Running& r) {
   FileSystem* fs = FileSystem::Default();
   const bool checkpointing =
       !options.bounded && !options.state_dir.empty() && options.checkpoint_interval_ms > 0;
@@ -47,8 +47,8 @@ Result<std::unique_ptr<engine::Job>> PipelineHost::StartOne(log::Log* log,
   }
   checkpoint::CheckpointStore store(fs, cp.dir, cp.keep);
   std::shared_ptr<const checkpoint::LoadedCheckpoint> restore;
-  const bool from_store = options.from_savepoint.empty() &&
-                          !cp.dir.empty() && (checkpointing || options.resume);
+  const bool from_store =
+      options.from_savepoint.empty() && !cp.dir.empty() && (checkpointing || options.resume);
   if (!options.from_savepoint.empty()) {
     ASSIGN_OR_RETURN(checkpoint::LoadedCheckpoint loaded,
                      checkpoint::LoadCheckpoint(fs, options.from_savepoint));
@@ -64,8 +64,8 @@ Result<std::unique_ptr<engine::Job>> PipelineHost::StartOne(log::Log* log,
     output.replace(at, 10, def.name);
   }
   while (true) {
-    ASSIGN_OR_RETURN(r.context, LogPipelineContext::Make(log, options.bounded, output,
-                                                         options.settings));
+    ASSIGN_OR_RETURN(r.context,
+                     LogPipelineContext::Make(log, options.bounded, output, options.settings));
     // A resumed bounded run finishes the part-file directories its checkpoints began.
     r.context->SetCheckpointing(checkpointing || (options.resume && restore != nullptr));
     r.pipeline = std::make_unique<Pipeline>(def.name, options.parallelism);
@@ -75,16 +75,20 @@ Result<std::unique_ptr<engine::Job>> PipelineHost::StartOne(log::Log* log,
     if (job.ok() || !restore || !from_store || !job.status().IsCorruption()) {
       return job;
     }
-    spdlog::error("pipeline {}: checkpoint {} cannot be restored ({}); falling back to the "
-                  "one before it", def.name, restore->manifest.id, job.status().ToString());
+    spdlog::error(
+        "pipeline {}: checkpoint {} cannot be restored ({}); falling back to the "
+        "one before it",
+        def.name, restore->manifest.id, job.status().ToString());
     ASSIGN_OR_RETURN(std::optional<checkpoint::LoadedCheckpoint> earlier,
                      store.LoadLatest(restore->manifest.id));
     restore.reset();
     if (earlier) {
       restore = std::make_shared<const checkpoint::LoadedCheckpoint>(std::move(*earlier));
     } else {
-      spdlog::error("pipeline {}: no usable checkpoint left; starting from the beginning of "
-                    "its inputs", def.name);
+      spdlog::error(
+          "pipeline {}: no usable checkpoint left; starting from the beginning of "
+          "its inputs",
+          def.name);
     }
   }
 }
@@ -108,17 +112,14 @@ Result<std::unique_ptr<PipelineHost>> PipelineHost::Start(
     ASSIGN_OR_RETURN(r->job, StartOne(log, options, *def, *r));
     r->started = r->last_report = std::chrono::steady_clock::now();
     spdlog::info("pipeline {} started: parallelism {}, {}", name, r->pipeline->parallelism(),
-                 options.bounded ? "bounded (reads its inputs to their current end)"
-                                 : "unbounded");
+                 options.bounded ? "bounded (reads its inputs to their current end)" : "unbounded");
     host->running_.push_back(std::move(r));
   }
   host->progress_thread_ = std::thread([h = host.get()] { h->ProgressLoop(); });
   return host;
 }
 
-PipelineHost::~PipelineHost() {
-  (void)Stop();
-}
+PipelineHost::~PipelineHost() { (void)Stop(); }
 
 bool PipelineHost::finished() const {
   for (const auto& r : running_) {
@@ -150,14 +151,15 @@ void PipelineHost::Report(Running& r, bool final) {
                                .count();
     lag = fmt::format("{} ms", now_ms - p.sink_watermark);
   }
-  spdlog::info("pipeline {}: {:.0f} events/s, {} events in, {} results out, watermark lag {}, "
-               "{} late, {} dead letters",
-               r.name, rate, p.events_in, p.results_out, lag, p.late_events, p.dead_letters);
+  spdlog::info(
+      "pipeline {}: {:.0f} events/s, {} events in, {} results out, watermark lag {}, "
+      "{} late, {} dead letters",
+      r.name, rate, p.events_in, p.results_out, lag, p.late_events, p.dead_letters);
 }
 
 void PipelineHost::ProgressLoop() {
-  auto next = std::chrono::steady_clock::now() +
-              std::chrono::milliseconds(options_.progress_interval_ms);
+  auto next =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.progress_interval_ms);
   while (!stop_progress_.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (std::chrono::steady_clock::now() < next) continue;
@@ -172,7 +174,7 @@ void PipelineHost::ProgressLoop() {
 }
 
 Result<engine::CheckpointStats> PipelineHost::TriggerSavepoint(const std::string& name,
-                                                              const std::string& dir) {
+                                                               const std::string& dir) {
   for (auto& r : running_) {
     if (r->name == name) return r->job->TriggerSavepoint(dir);
   }

@@ -45,8 +45,8 @@ struct PipelineHostOptions {
 class PipelineHost {
  public:
   /// Builds and starts every pipeline; the error names the pipeline at fault.
-  static Result<std::unique_ptr<PipelineHost>> Start(log::Log* log, PipelineHostOptions options,
-                                                     const std::vector<PipelineDefinition>& catalog);
+  static Result<std::unique_ptr<PipelineHost>> Start(
+      log::Log* log, PipelineHostOptions options, const std::vector<PipelineDefinition>& catalog);
   ~PipelineHost();
 
   /// Bounded runs: waits until every pipeline ended, printing progress, then a summary.
@@ -63,8 +63,7 @@ class PipelineHost {
   PipelineHost() = default;
   static Result<std::unique_ptr<engine::Job>> StartOne(log::Log* log,
                                                        const PipelineHostOptions& options,
-                                                       const PipelineDefinition& def,
-                                                       Running& r);
+                                                       const PipelineDefinition& def, Running& r);
   void ProgressLoop();
   // Serves savepoint requests that `eddy savepoint` leaves in the pipeline's directory.
   void ServeSavepointRequests(Running& r);

@@ -43,8 +43,8 @@ void AnswerSavepointRequest(const std::string& pipeline_dir, const SavepointRequ
                             const Status& outcome) {
   const std::string text =
       request.id + "\n" + (outcome.ok() ? std::string("ok") : outcome.ToString()) + "\n";
-  Status written =
-      FileSystem::Default()->WriteFileAtomically(JoinPath(pipeline_dir, kResultFile), AsBytes(text));
+  Status written = FileSystem::Default()->WriteFileAtomically(JoinPath(pipeline_dir, kResultFile),
+                                                              AsBytes(text));
   if (!written.ok()) spdlog::error("answering a savepoint request: {}", written.ToString());
 }
 
@@ -55,10 +55,11 @@ Status RequestSavepoint(const std::string& pipeline_dir, const std::string& targ
     return Status::NotFound("no pipeline state in " + pipeline_dir +
                             " (is the pipeline running with checkpoints?)");
   }
-  const std::string id = std::to_string(std::random_device{}()) + "-" +
-                         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  RETURN_IF_ERROR(
-      fs->WriteFileAtomically(JoinPath(pipeline_dir, kRequestFile), AsBytes(id + "\n" + target_dir + "\n")));
+  const std::string id =
+      std::to_string(std::random_device{}()) + "-" +
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  RETURN_IF_ERROR(fs->WriteFileAtomically(JoinPath(pipeline_dir, kRequestFile),
+                                          AsBytes(id + "\n" + target_dir + "\n")));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -71,8 +72,7 @@ Status RequestSavepoint(const std::string& pipeline_dir, const std::string& targ
   }
   (void)fs->Remove(JoinPath(pipeline_dir, kRequestFile));
   return Status::Unavailable("no answer from the eddy process within " +
-                             std::to_string(timeout_ms / 1000) +
-                             " s (is the pipeline running?)");
+                             std::to_string(timeout_ms / 1000) + " s (is the pipeline running?)");
 }
 
 }  // namespace eddy::server

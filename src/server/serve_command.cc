@@ -70,8 +70,9 @@ Status RunServe(const ServeOptions& options) {
                       .WithContext("--kafka-addr"));
   if (!options.advertised_addr.empty()) {
     uint16_t advertised_port = 0;
-    RETURN_IF_ERROR(ParseHostPort(options.advertised_addr, &broker_config.advertised_host, &advertised_port)
-                        .WithContext("--advertised-addr"));
+    RETURN_IF_ERROR(
+        ParseHostPort(options.advertised_addr, &broker_config.advertised_host, &advertised_port)
+            .WithContext("--advertised-addr"));
     broker_config.advertised_port = advertised_port;
   }
   broker_config.auto_create_topics = options.auto_create_topics;
@@ -84,7 +85,8 @@ Status RunServe(const ServeOptions& options) {
 
   kafka::GroupCoordinatorOptions group_options;
   group_options.data_dir = options.data_dir;
-  ASSIGN_OR_RETURN(std::unique_ptr<kafka::GroupCoordinator> groups, kafka::GroupCoordinator::Open(group_options));
+  ASSIGN_OR_RETURN(std::unique_ptr<kafka::GroupCoordinator> groups,
+                   kafka::GroupCoordinator::Open(group_options));
 
   std::unique_ptr<kafka::Broker> broker;
   if (options.serve_kafka) {
