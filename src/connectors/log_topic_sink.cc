@@ -312,12 +312,11 @@ void LogTopicSink::Impl::Abandon() {
 Status LogTopicSink::Impl::Finish() {
   for (Target& target : targets_) RETURN_IF_ERROR(Flush(target));
   if (exactly_once_) {
-    // The end of the input: everything held becomes visible.
-    RETURN_IF_ERROR(Commit(INT64_MAX - 1));
-    for (Staged& s : staged_) {
-      RETURN_IF_ERROR(Append(targets_[static_cast<size_t>(s.partition)], s.bytes));
-    }
+    // The end of the input: everything held becomes visible, after what was prepared.
+    std::vector<Staged>& last = prepared_[INT64_MAX];
+    for (Staged& s : staged_) last.push_back(std::move(s));
     staged_.clear();
+    RETURN_IF_ERROR(Commit(INT64_MAX));
   }
   return WaitDurable();
 }
